@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Contacts.Data;
+
+public enum DatabaseProvider { Sqlite, Postgres }
+
+/// <summary>Bound from the "Database" section plus ConnectionStrings:Contacts.</summary>
+public sealed class DatabaseOptions
+{
+    public const string DefaultSqliteConnectionString = "Data Source=contacts.db";
+
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+    public string? ConnectionString { get; set; }
+    public int CommandTimeoutSeconds { get; set; } = 10;
+    public int ConnectTimeoutSeconds { get; set; } = 5;
+    public bool MigrateOnStart { get; set; } = true;
+    public int MaxPoolSize { get; set; } = 32;
+
+    public static DatabaseOptions FromConfiguration(IConfiguration configuration)
+    {
+        var options = new DatabaseOptions();
+        var section = configuration.GetSection("Database");
+        var provider = section["Provider"];
+        if (!string.IsNullOrWhiteSpace(provider))
+        {
+            options.Provider = provider.Trim().ToLowerInvariant() switch
+            {
+                "sqlite" => DatabaseProvider.Sqlite,
+                "postgres" or "postgresql" or "npgsql" => DatabaseProvider.Postgres,
+                _ => throw new InvalidOperationException(
+                    $"Database:Provider must be 'sqlite' or 'postgres', not '{provider}'."),
+            };
+        }
+        options.ConnectionString = configuration.GetConnectionString("Contacts");
+        if (int.TryParse(section["CommandTimeoutSeconds"], out var commandTimeout)) options.CommandTimeoutSeconds = commandTimeout;
+        if (int.TryParse(section["ConnectTimeoutSeconds"], out var connectTimeout)) options.ConnectTimeoutSeconds = connectTimeout;
+        if (int.TryParse(section["MaxPoolSize"], out var pool)) options.MaxPoolSize = pool;
+        if (bool.TryParse(section["MigrateOnStart"], out var migrate)) options.MigrateOnStart = migrate;
+        if (options.Provider == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            throw new InvalidOperationException(
+                "Database:Provider is 'postgres' but ConnectionStrings:Contacts is not set " +
+                "(e.g. ConnectionStrings__Contacts='Host=localhost;Database=contacts;Username=contacts;Password=...').");
+        }
+        return options;
+    }
+}

@@ -1,0 +1,10 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Contacts.Api;
+
+/// <summary>Bound from the "Api" section.</summary>
+public sealed class ApiOptions
+{
+    [Range(1, 10_000)]
+    public int MaxLimit { get; set; } = 100;
+}

@@ -1,0 +1,35 @@
+using Contacts.Api;
+using Contacts.Auth;
+using Contacts.Data;
+
+namespace Contacts;
+
+/// <summary>The web host: a table of contents of its parts. `serve` and `demo` run it; tests start it on a loopback port.</summary>
+public static class ContactsApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 1024; // GET only: a body is never read
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+        });
+
+        builder.Services.AddContactsData(builder.Configuration);
+        builder.Services.AddContactsProblemDetails();
+        builder.Services.AddApiKeyAuthentication(builder.Configuration);
+        builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection("Api")).ValidateDataAnnotations().ValidateOnStart();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseResponseHeaders();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapContacts();
+        return app;
+    }
+}

@@ -1,0 +1,182 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Contacts.Data.Import;
+using CsvHelper;
+using CsvHelper.Configuration;
+
+namespace Contacts.Import;
+
+/// <summary>One entry of a file: a valid record, or the line and reason it was refused.</summary>
+public sealed record ReadResult(ImportRecord? Record, RowError? Error);
+
+/// <summary>Reads CSV (header row) or JSON Lines, chosen by extension, and validates each row.</summary>
+public static class ContactFileReader
+{
+    public static readonly string[] CsvColumns =
+        ["id", "first_name", "last_name", "email", "phone_number", "phone_number_lid", "profile_picture", "created_at", "updated_at", "tags"];
+
+    // Invalid UTF-8 decodes to U+FFFD, which the validator reports with the line number.
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
+    public static bool IsSupported(string path) => Kind(path) is not null;
+
+    private static string? Kind(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".csv" => "csv",
+        ".jsonl" or ".ndjson" => "jsonl",
+        _ => null,
+    };
+
+    public static IEnumerable<ReadResult> Read(string path) => Kind(path) switch
+    {
+        "csv" => ReadCsv(path),
+        "jsonl" => ReadJsonLines(path),
+        _ => throw new ArgumentException($"'{path}': unknown file type; use .csv or .jsonl (.ndjson)."),
+    };
+
+    private static ReadResult Validate(RawRecord raw)
+    {
+        var record = RecordValidator.Validate(raw, out var error);
+        return new ReadResult(record, error is null ? null : new RowError(raw.Line, error));
+    }
+
+    private static IEnumerable<ReadResult> ReadCsv(string path)
+    {
+        var badData = false;
+        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            BadDataFound = _ => badData = true,
+            MissingFieldFound = null,
+            DetectColumnCountChanges = false,
+        };
+        using var reader = new StreamReader(path, Utf8, detectEncodingFromByteOrderMarks: true);
+        using var csv = new CsvReader(reader, config);
+        if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not { } header)
+        {
+            yield return new ReadResult(null, new RowError(1, "the file is empty; the first line must be the header: " + string.Join(",", CsvColumns)));
+            yield break;
+        }
+        var columns = header.Select(h => h.Trim().ToLowerInvariant()).ToArray();
+        var headerProblem = HeaderProblem(columns);
+        if (headerProblem is not null)
+        {
+            yield return new ReadResult(null, new RowError(1, headerProblem));
+            yield break;
+        }
+        int Index(string name) => Array.IndexOf(columns, name);
+        var previousEnd = csv.Parser.RawRow;
+        while (true)
+        {
+            bool more;
+            string? parseError = null;
+            try
+            {
+                more = csv.Read();
+            }
+            catch (CsvHelperException e)
+            {
+                more = false;
+                parseError = e.Message.Split('\n')[0];
+            }
+            if (parseError is not null)
+            {
+                yield return new ReadResult(null, new RowError(previousEnd + 1, "unreadable CSV: " + parseError));
+                yield break;
+            }
+            if (!more) yield break;
+            var line = previousEnd + 1;
+            previousEnd = csv.Parser.RawRow;
+            if (badData)
+            {
+                badData = false;
+                yield return new ReadResult(null, new RowError(line, "bad quoting (a quote inside an unquoted field, or an unclosed quote)"));
+                continue;
+            }
+            if (csv.Parser.Count == 1 && string.IsNullOrWhiteSpace(csv.Parser[0])) continue; // blank line
+            if (csv.Parser.Count != columns.Length)
+            {
+                yield return new ReadResult(null, new RowError(line, $"expected {columns.Length} fields as in the header, found {csv.Parser.Count}"));
+                continue;
+            }
+            string? Field(string name) => Index(name) is var i and >= 0 ? csv.Parser[i] : null;
+            var tags = (Field("tags") ?? "").Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(t => (t, (string?)null)).ToList();
+            yield return Validate(new RawRecord(line, Field("id"), Field("first_name"), Field("last_name"), Field("email"),
+                Field("phone_number"), Field("phone_number_lid"), Field("profile_picture"), Field("created_at"), Field("updated_at"), tags));
+        }
+    }
+
+    private static string? HeaderProblem(string[] columns)
+    {
+        var unknown = columns.Where(c => !CsvColumns.Contains(c)).ToList();
+        if (unknown.Count > 0)
+            return $"unknown column(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))}; the columns are: {string.Join(",", CsvColumns)}";
+        var repeated = columns.GroupBy(c => c).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (repeated.Count > 0) return $"column(s) {string.Join(", ", repeated)} appear more than once in the header";
+        if (!columns.Contains("id") && !columns.Contains("phone_number") && !columns.Contains("email"))
+            return "the header needs an id, phone_number or email column to match contacts";
+        return null;
+    }
+
+    private static IEnumerable<ReadResult> ReadJsonLines(string path)
+    {
+        using var reader = new StreamReader(path, Utf8, detectEncodingFromByteOrderMarks: true);
+        var line = 0;
+        while (reader.ReadLine() is { } text)
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            yield return ParseJsonLine(line, text);
+        }
+    }
+
+    private static ReadResult ParseJsonLine(int line, string text)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(text);
+        }
+        catch (JsonException e)
+        {
+            return new ReadResult(null, new RowError(line, "invalid JSON: " + e.Message.Split(" LineNumber")[0]));
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                return new ReadResult(null, new RowError(line, "each line must be a JSON object (a contact)"));
+            var problems = new List<string>();
+            string? Text(string name)
+            {
+                if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+                if (value.ValueKind == JsonValueKind.String) return value.GetString();
+                if (name == "id" && value.ValueKind == JsonValueKind.Number) return value.GetRawText();
+                problems.Add($"{name} must be a string or null, not {value.ValueKind.ToString().ToLowerInvariant()}");
+                return null;
+            }
+            var tags = new List<(string, string?)>();
+            if (root.TryGetProperty("tags", out var tagArray) && tagArray.ValueKind != JsonValueKind.Null)
+            {
+                if (tagArray.ValueKind != JsonValueKind.Array) problems.Add("tags must be an array");
+                else
+                {
+                    foreach (var tag in tagArray.EnumerateArray())
+                    {
+                        if (tag.ValueKind == JsonValueKind.String) tags.Add((tag.GetString()!, null));
+                        else if (tag.ValueKind == JsonValueKind.Object && tag.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
+                        {
+                            var color = tag.TryGetProperty("color", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+                            tags.Add((name.GetString()!, color));
+                        }
+                        else problems.Add("each tag must be a name or an object with a string \"name\"");
+                    }
+                }
+            }
+            var raw = new RawRecord(line, Text("id"), Text("first_name"), Text("last_name"), Text("email"), Text("phone_number"),
+                Text("phone_number_lid"), Text("profile_picture"), Text("created_at"), Text("updated_at"), tags);
+            return problems.Count > 0 ? new ReadResult(null, new RowError(line, string.Join("; ", problems))) : Validate(raw);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.CommandLine;
+using Contacts.Cli;
+using Contacts.Data;
+using Contacts.Data.Import;
+
+namespace Contacts.Import;
+
+/// <summary>
+/// contacts import --company ID FILE [--skip-invalid]. Two passes over the file: the first validates every
+/// row (and finds duplicates), the second writes in one transaction. Without --skip-invalid a single bad row
+/// rejects the file and nothing changes.
+/// </summary>
+public static class ImportCommand
+{
+    public static Command Create(CliContext io)
+    {
+        var company = new Option<long>("--company") { Description = "Company id", Required = true };
+        var skipInvalid = new Option<bool>("--skip-invalid") { Description = "Import the valid rows and report the invalid ones" };
+        var file = new Argument<FileInfo>("FILE") { Description = "A .csv (header row) or .jsonl file" };
+        var command = new Command("import", "Import contacts from CSV or JSON Lines: match by id, else phone_number, else email; update or insert.")
+        {
+            company, skipInvalid, file, io.JsonOption,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var path = parse.GetValue(file)!.FullName;
+            if (!File.Exists(path)) throw new CliException($"File not found: {path}");
+            if (!ContactFileReader.IsSupported(path)) throw new CliException($"'{path}': unknown file type; use .csv or .jsonl (.ndjson).");
+            await using var db = await io.OpenMigratedAsync(parse, ct);
+            var companyId = await io.RequireCompanyAsync(db, parse.GetValue(company), ct);
+            var skip = parse.GetValue(skipInvalid);
+            var json = parse.GetValue(io.JsonOption);
+
+            var plan = ImportPlan.Validate(path);
+            if (plan.Errors.Count > 0 && !skip) return Report(io, json, path, companyId, new ImportOutcome(0, 0, 0, plan.Errors), imported: false);
+
+            var progress = plan.ValidRows >= 20_000
+                ? new Action<long>(n => { if (n % 50_000 < ContactImporter.BatchSize || n == plan.ValidRows) io.Error.WriteLine($"import: {n:N0} / {plan.ValidRows:N0} rows written"); })
+                : null;
+            try
+            {
+                var outcome = await ContactImporter.ImportAsync(db, companyId, plan.ValidRecords(path), skip, plan.MaxExplicitId, progress, ct);
+                var rejected = plan.Errors.Concat(outcome.Rejected).OrderBy(e => e.Line).ToList();
+                return Report(io, json, path, companyId, outcome with { Rejected = rejected }, imported: true);
+            }
+            catch (ImportRejectedException e)
+            {
+                return Report(io, json, path, companyId, new ImportOutcome(0, 0, 0, e.Errors), imported: false);
+            }
+        });
+        return command;
+    }
+
+    private static int Report(CliContext io, bool json, string path, long companyId, ImportOutcome outcome, bool imported)
+    {
+        if (json)
+        {
+            io.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+            {
+                imported,
+                company_id = companyId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                inserted = outcome.Inserted,
+                updated = outcome.Updated,
+                unchanged = outcome.Unchanged,
+                rejected = outcome.Rejected.Count,
+                errors = outcome.Rejected.Select(e => new { line = e.Line, reason = e.Reason }),
+            }, ContactsCli.Json));
+        }
+        else if (imported)
+        {
+            io.Out.WriteLine($"Imported {Path.GetFileName(path)} into company {companyId}: {outcome.Inserted} inserted, {outcome.Updated} updated, {outcome.Unchanged} unchanged, {outcome.Rejected.Count} rejected.");
+        }
+        foreach (var error in outcome.Rejected.Take(json ? 0 : 100)) io.Error.WriteLine($"{Path.GetFileName(path)}:{error.Line}: {error.Reason}");
+        if (!json && outcome.Rejected.Count > 100) io.Error.WriteLine($"... and {outcome.Rejected.Count - 100} more rejected rows.");
+        if (imported) return ContactsCli.Ok;
+        io.Error.WriteLine($"error: {outcome.Rejected.Count} invalid row(s); nothing was imported. Fix them, or pass --skip-invalid to import the valid rows.");
+        return ContactsCli.BadInput;
+    }
+}
+
+/// <summary>The result of the validation pass: bad rows (with duplicates found across the file) and what the write pass needs.</summary>
+public sealed class ImportPlan
+{
+    private readonly HashSet<int> _rejectedLines = [];
+
+    public List<RowError> Errors { get; } = [];
+    public long ValidRows { get; private set; }
+    public long MaxExplicitId { get; private set; }
+
+    public static ImportPlan Validate(string path)
+    {
+        var plan = new ImportPlan();
+        var ids = new Dictionary<long, int>();
+        var phones = new Dictionary<string, int>(StringComparer.Ordinal);
+        var emails = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var result in ContactFileReader.Read(path))
+        {
+            if (result.Error is { } error)
+            {
+                plan.Reject(error);
+                continue;
+            }
+            var record = result.Record!;
+            // Two rows that would match the same contact make a second import differ from the first: refuse the later one.
+            var duplicate = record.Id is { } id ? First(ids, id, record.Line, "id")
+                : (record.PhoneNumber is { } phone ? First(phones, phone, record.Line, "phone_number") : null)
+                  ?? (record.Email is { } email ? First(emails, email, record.Line, "email") : null);
+            if (duplicate is not null)
+            {
+                plan.Reject(new RowError(record.Line, duplicate));
+                continue;
+            }
+            plan.ValidRows++;
+            if (record.Id > plan.MaxExplicitId) plan.MaxExplicitId = record.Id.Value;
+        }
+        return plan;
+    }
+
+    private static string? First<TKey>(Dictionary<TKey, int> seen, TKey key, int line, string what) where TKey : notnull =>
+        seen.TryAdd(key, line) ? null : $"duplicate {what} '{key}' (first on line {seen[key]})";
+
+    private void Reject(RowError error)
+    {
+        Errors.Add(error);
+        _rejectedLines.Add(error.Line);
+    }
+
+    /// <summary>The second pass: the same file again, only the rows the first pass accepted.</summary>
+    public IEnumerable<ImportRecord> ValidRecords(string path) =>
+        ContactFileReader.Read(path)
+            .Where(r => r.Record is not null && !_rejectedLines.Contains(r.Record.Line))
+            .Select(r => r.Record!);
+}

@@ -1,0 +1,3 @@
+using Contacts.Cli;
+
+return await ContactsCli.RunAsync(args, Console.Out, Console.Error);

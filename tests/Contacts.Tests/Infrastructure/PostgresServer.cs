@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Contacts.Tests.Infrastructure;
+
+/// <summary>
+/// A throwaway PostgreSQL server for the test run: initdb + pg_ctl on a free loopback port in a temp folder,
+/// removed afterwards. Without PostgreSQL binaries the PostgreSQL tests are skipped with a loud reason,
+/// except when CI=true, where they fail.
+/// </summary>
+public sealed class PostgresServer : IAsyncLifetime
+{
+    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(async () =>
+    {
+        var server = new PostgresServer();
+        await server.InitializeAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().GetAwaiter().GetResult();
+        return server;
+    });
+
+    /// <summary>One server for the whole test run; each test class makes its own database on it.</summary>
+    public static Task<PostgresServer> SharedAsync() => SharedServer.Value;
+
+    private string? _root;
+    private string? _binaries;
+    private int _databases;
+
+    public int Port { get; private set; }
+    public string? UnavailableReason { get; private set; }
+    public string DataDirectory => Path.Combine(_root!, "data");
+
+    public async Task InitializeAsync()
+    {
+        _binaries = FindBinaries();
+        if (_binaries is null)
+        {
+            UnavailableReason = "PostgreSQL binaries (initdb, pg_ctl) not found on PATH or in /usr/lib/postgresql/*/bin: " +
+                                "install PostgreSQL (apt-get install postgresql) to run the PostgreSQL tests.";
+            if (Environment.GetEnvironmentVariable("CI") == "true") throw new InvalidOperationException(UnavailableReason);
+            return;
+        }
+        _root = Path.Combine(Path.GetTempPath(), "contacts-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(_root);
+        if (IsRoot) await RunAsync("chown", ["postgres:postgres", _root]);
+        Port = FreePort();
+        await RunAsPostgresAsync("initdb", ["-D", DataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
+        await StartAsync();
+    }
+
+    public async Task StartAsync() =>
+        await RunAsPostgresAsync("pg_ctl", ["-D", DataDirectory, "-l", Path.Combine(_root!, "server.log"), "-w", "-t", "60", "-o",
+            $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            "start"]);
+
+    public async Task StopAsync() => await RunAsPostgresAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "stop"]);
+
+    public string AdminConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=false";
+
+    /// <summary>A fresh, empty database on this server.</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = $"contacts_test_{Interlocked.Increment(ref _databases)}_{Guid.NewGuid().ToString("N")[..6]}";
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        await command.ExecuteNonQueryAsync();
+        return $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name}";
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_root is null) return;
+        try
+        {
+            NpgsqlConnection.ClearAllPools();
+            await RunAsPostgresAsync("pg_ctl", ["-D", DataDirectory, "-m", "immediate", "-w", "stop"]);
+        }
+        catch (InvalidOperationException)
+        {
+            // already stopped by a test
+        }
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private static bool IsRoot => Environment.UserName == "root";
+
+    private static string? FindBinaries()
+    {
+        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':'))
+        {
+            if (File.Exists(Path.Combine(folder, "initdb")) && File.Exists(Path.Combine(folder, "pg_ctl"))) return folder;
+        }
+        const string debian = "/usr/lib/postgresql";
+        if (!Directory.Exists(debian)) return null;
+        return Directory.GetDirectories(debian)
+            .Select(d => Path.Combine(d, "bin"))
+            .Where(d => File.Exists(Path.Combine(d, "initdb")))
+            .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var v) ? v : 0)
+            .FirstOrDefault();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    // initdb refuses to run as root, so as root the server runs as the postgres user.
+    private Task RunAsPostgresAsync(string tool, string[] args) =>
+        IsRoot
+            ? RunAsync("runuser", ["-u", "postgres", "--", Path.Combine(_binaries!, tool), .. args])
+            : RunAsync(Path.Combine(_binaries!, tool), args);
+
+    private static async Task RunAsync(string file, string[] args)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/tmp" };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}{await stdout}");
+    }
+}
+
