@@ -15,14 +15,15 @@ public static class SearchText
     public static string Fold(string? value)
     {
         if (string.IsNullOrEmpty(value)) return string.Empty;
+        // Lower-casing again after decomposition catches letters whose capital has no lower-case of its own (İ = I + U+0307).
         var decomposed = value.ToLowerInvariant().Normalize(NormalizationForm.FormD);
         var builder = new StringBuilder(decomposed.Length);
         foreach (var c in decomposed)
         {
             if (IsFoldedMark(c)) continue;
-            builder.Append(c == 'ς' ? 'σ' : c);
+            builder.Append(c);
         }
-        return builder.ToString();
+        return builder.ToString().ToLowerInvariant().Replace('ς', 'σ');
     }
 
     private static bool IsFoldedMark(char c) =>

@@ -305,6 +305,7 @@ public static class ContactGenerator
         private readonly ulong _modulus;
         private readonly ulong _capacity;
         private readonly ulong _multiplier;
+        private readonly ulong _salt;
         private readonly int _width;
 
         public Country(string code, int width, params string[] prefixes)
@@ -314,6 +315,8 @@ public static class ContactGenerator
             _heads = Array.ConvertAll(prefixes, p => code + p);
             _capacity = _modulus * (ulong)prefixes.Length;
             _multiplier = GoldenMultiplier(_capacity);
+            // Without it, plans whose capacities are multiples of each other repeat the same trailing digits.
+            _salt = ulong.Parse(code, CultureInfo.InvariantCulture) * 0x9e3779b97f4a7c15UL;
             if (_capacity < MaxCount)
                 throw new InvalidOperationException($"Numbering plan +{code} cannot number {MaxCount} contacts uniquely.");
         }
@@ -321,7 +324,7 @@ public static class ContactGenerator
         /// <summary>The number of a contact index below <see cref="MaxCount"/>; distinct indexes give distinct numbers.</summary>
         public string Number(ulong index, ulong offset)
         {
-            var value = (ulong)(((UInt128)index * _multiplier + offset) % _capacity);
+            var value = (ulong)(((UInt128)index * _multiplier + (offset ^ _salt)) % _capacity);
             var head = _heads[(int)(value / _modulus)];
             return string.Create(head.Length + _width, (head, value % _modulus), static (span, s) =>
             {

@@ -33,7 +33,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
         if (parse.GetValue(ProviderOption) is { } provider) overrides["Database:Provider"] = provider;
         if (parse.GetValue(ConnectionOption) is { } connection) overrides["ConnectionStrings:Contacts"] = connection;
         return new ConfigurationBuilder()
-            .SetBasePath(Directory.GetCurrentDirectory())
+            .SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()
             .AddCommandLine(extraArgs ?? [])

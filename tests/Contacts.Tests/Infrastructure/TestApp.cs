@@ -21,7 +21,10 @@ public sealed class TestApp : IAsyncDisposable
     public HttpClient Client { get; }
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TestApp> StartAsync(TestDatabase database, params string[] settings)
+    public static Task<TestApp> StartAsync(TestDatabase database, params string[] settings) =>
+        StartAsync(database, null, settings);
+
+    public static async Task<TestApp> StartAsync(TestDatabase database, Action<WebApplicationBuilder>? configure, params string[] settings)
     {
         string[] args =
         [
@@ -31,7 +34,7 @@ public sealed class TestApp : IAsyncDisposable
             "--Logging:LogLevel:Default=Warning",
             .. settings,
         ];
-        var app = ContactsApp.Build(args);
+        var app = ContactsApp.Build(args, configure);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestApp(app, new Uri(address));
