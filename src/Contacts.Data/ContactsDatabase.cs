@@ -59,8 +59,13 @@ public sealed class ContactsDatabase : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>Commands created, by provider: how many statements requests cost (operators' dashboards, and the test that a page costs a fixed number).</summary>
+    public static readonly System.Diagnostics.Metrics.Meter Meter = new("Contacts.Data");
+    private static readonly System.Diagnostics.Metrics.Counter<long> Commands = Meter.CreateCounter<long>("contacts.db.commands");
+
     public DbCommand Command(DbConnection connection, string sql, DbTransaction? transaction = null)
     {
+        Commands.Add(1);
         var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = transaction;
