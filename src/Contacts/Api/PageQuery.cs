@@ -8,6 +8,7 @@ namespace Contacts.Api;
 public sealed record PageQuery(int Page, int Limit, string? Search)
 {
     public const int MaxSearchLength = 200;
+    public const int DefaultLimit = 10;
 
     public long Offset => (long)(Page - 1) * Limit;
 
@@ -17,7 +18,7 @@ public sealed record PageQuery(int Page, int Limit, string? Search)
     {
         errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var page = ParseInteger(query, "page", 1, 1, int.MaxValue, errors);
-        var limit = ParseInteger(query, "limit", 10, 1, maxLimit, errors);
+        var limit = ParseInteger(query, "limit", Math.Min(DefaultLimit, maxLimit), 1, maxLimit, errors);
         var search = ParseSearch(query, errors);
         return new PageQuery(page, limit, search);
     }
