@@ -5,7 +5,8 @@ namespace Contacts.Data;
 
 /// <summary>
 /// The search folding rule, shared with the PostgreSQL function contacts_fold (Migrations/postgres):
-/// lower-case, decompose (NFD), drop combining diacritical marks, fold Greek final sigma.
+/// lower-case, compatibility-decompose (NFKD), drop combining marks, map stroked Latin letters (ø ł đ ħ ŧ ı),
+/// ß æ œ to ss ae oe, and Greek final sigma to sigma.
 /// On SQLite the application stores the folded text; on PostgreSQL the database computes it.
 /// </summary>
 public static class SearchText
@@ -15,15 +16,34 @@ public static class SearchText
     public static string Fold(string? value)
     {
         if (string.IsNullOrEmpty(value)) return string.Empty;
-        // Lower-casing again after decomposition catches letters whose capital has no lower-case of its own (İ = I + U+0307).
-        var decomposed = value.ToLowerInvariant().Normalize(NormalizationForm.FormD);
+        var decomposed = value.ToLowerInvariant().Normalize(NormalizationForm.FormKD);
         var builder = new StringBuilder(decomposed.Length);
         foreach (var c in decomposed)
         {
             if (IsFoldedMark(c)) continue;
             builder.Append(c);
         }
-        return builder.ToString().ToLowerInvariant().Replace('ς', 'σ');
+        // Lower-casing again after decomposition catches capitals whose lower case is a letter plus a mark (İ = I + U+0307).
+        var lower = builder.ToString().ToLowerInvariant();
+        builder.Clear();
+        foreach (var c in lower)
+        {
+            switch (c)
+            {
+                case 'ø': builder.Append('o'); break;
+                case 'ł': builder.Append('l'); break;
+                case 'đ': builder.Append('d'); break;
+                case 'ħ': builder.Append('h'); break;
+                case 'ŧ': builder.Append('t'); break;
+                case 'ı': builder.Append('i'); break;
+                case 'ς': builder.Append('σ'); break;
+                case 'ß': builder.Append("ss"); break;
+                case 'æ': builder.Append("ae"); break;
+                case 'œ': builder.Append("oe"); break;
+                default: builder.Append(c); break;
+            }
+        }
+        return builder.ToString();
     }
 
     private static bool IsFoldedMark(char c) =>

@@ -10,7 +10,7 @@ public sealed class SearchFoldingTests
     [
         "José Álvarez", "ÉLODIE", "élodie", "Łukasz Wiśniewski", "Nguyễn Thị Minh Khai", "François Müller", "Zoë Søren",
         "Иван Петров", "ЁЛКА", "Γιώργος Παπαδόπουλος", "ΟΔΟΣ", "οδός", "佐藤 花子", "がぎぐ", "محمد الأحمد", "İstanbul", "Straße",
-        "jane.doe+crm@example.com", "+1 (234) 567-890", "123456789012345@lid", "100% a_b\\c", "Ǆemal", "ﬁne", "e\u0301", "",
+        "jane.doe+crm@example.com", "+1 (234) 567-890", "123456789012345@lid", "100% a_b\\c", "Ǆemal", "ﬁne", "e\u0301", "Søren Łukasz Đorđe Ærøskøbing Œuvre STRASSE ẞ", "ＡＢＣ１２３", "ﬁnance", "Iıİi", "",
     ];
 
     public static TheoryData<string> Samples => new(Strings);
@@ -30,6 +30,9 @@ public sealed class SearchFoldingTests
         Assert.Equal("jose elodie", SearchText.Fold("JOSÉ Élodie"));
         Assert.Equal(SearchText.Fold("οδοσ"), SearchText.Fold("ΟΔΌΣ"));
         Assert.Equal(SearchText.Fold("e"), SearchText.Fold("e\u0301"));
+        Assert.Equal("soren lukasz dorde", SearchText.Fold("Søren Łukasz Đorđe"));
+        Assert.Equal("strasse aeroskobing oeuvre", SearchText.Fold("Straße Ærøskøbing Œuvre"));
+        Assert.Equal("finance abc", SearchText.Fold("ﬁnance ＡＢＣ"));
     }
 
     [SkippableFact]

@@ -41,6 +41,7 @@ public sealed class PostgresServer : IAsyncLifetime
             if (Environment.GetEnvironmentVariable("CI") == "true") throw new InvalidOperationException(UnavailableReason);
             return;
         }
+        RemoveAbandonedServers();
         _root = Path.Combine(Path.GetTempPath(), "contacts-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(_root);
         if (IsRoot) await RunAsync("chown", ["postgres:postgres", _root]);
@@ -85,6 +86,25 @@ public sealed class PostgresServer : IAsyncLifetime
     }
 
     private static bool IsRoot => Environment.UserName == "root";
+
+    /// <summary>The test host may be killed before ProcessExit cleans up: remove folders of earlier runs whose server is gone.</summary>
+    private static void RemoveAbandonedServers()
+    {
+        foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), "contacts-pg-*"))
+        {
+            var pidFile = Path.Combine(folder, "data", "postmaster.pid");
+            try
+            {
+                if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid) && Directory.Exists($"/proc/{pid}"))
+                    continue;
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // another run's server is starting or stopping; leave it
+            }
+        }
+    }
 
     private static string? FindBinaries()
     {

@@ -1,15 +1,17 @@
 -- Contacts schema v1 (PostgreSQL). See docs/schema.md.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
--- Search folding: lower-case (ICU root rules, independent of the database locale), decompose (NFD),
--- drop combining marks, and fold Greek final sigma. SearchText.Fold in C# implements the same rule.
+-- Search folding: lower-case (ICU root rules, independent of the database locale), compatibility decomposition
+-- (NFKD: accents split off, ligatures and full-width forms spelt out), drop combining marks, then map the Latin
+-- letters that carry their stroke without a combining mark (ø ł đ ħ ŧ ı ß æ œ) and Greek final sigma.
+-- SearchText.Fold in C# implements the same rule; a test keeps the two in agreement.
 CREATE FUNCTION contacts_fold(t text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
 AS $$
-  SELECT translate(
-    regexp_replace(normalize(lower(t COLLATE "und-x-icu"), NFD),
-                   '[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]', '', 'g'),
-    'ς', 'σ')
+  SELECT replace(replace(replace(translate(
+    lower(regexp_replace(normalize(lower(t COLLATE "und-x-icu"), NFKD),
+                         '[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]', '', 'g') COLLATE "und-x-icu"),
+    'øłđħŧıς', 'oldhtiσ'), 'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe')
 $$;
 
 CREATE FUNCTION contacts_digits(t text) RETURNS text
