@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Contacts.Auth;
 using Contacts.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,10 +18,6 @@ public static class ContactsApi
         return group;
     }
 
-    private static string TagFilter(string pattern) =>
-        "SELECT ct.contact_id FROM contact_tag ct JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id " +
-        $"WHERE ct.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\\'";
-
     public static async Task<Results<JsonHttpResult<Page<ContactResponse>>, ValidationProblem>> ListContacts(
         HttpContext http, ContactsDatabase db, IOptions<ApiOptions> options, CancellationToken ct)
     {
@@ -28,90 +25,40 @@ public static class ContactsApi
         if (errors.Count > 0) return Problems.InvalidQuery(errors);
         var company = http.User.CompanyId();
 
-        await using var connection = await db.OpenAsync(ct);
-        await using var count = db.Command(connection, "");
-        await using var page = db.Command(connection, "");
-        var filter = "";
-        foreach (var command in new[] { count, page })
+        var filter = new Filter("c.company_id = @company", company);
+        if (query.Search is { } term)
         {
-            ContactsDatabase.AddParameter(command, "@company", company);
-            if (query.Search is { } term)
-            {
-                var pattern = db.FoldedParameter("@pattern");
-                filter = $" AND (c.search_text LIKE {pattern} ESCAPE '\\' OR c.id IN ({TagFilter(pattern)})";
-                ContactsDatabase.AddParameter(command, "@pattern", db.PatternValue(SearchText.EscapeLike(term)));
-                if (SearchText.IsPhoneLike(term))
-                {
-                    filter += " OR c.phone_digits LIKE @digits";
-                    ContactsDatabase.AddParameter(command, "@digits", SearchText.ContainsPattern(SearchText.Digits(term)));
-                }
-                filter += ")";
-            }
-        }
-        count.CommandText = $"SELECT count(*) FROM contact c WHERE c.company_id = @company{filter}";
-        var total = Convert.ToInt64(await count.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
-
-        var rows = new List<ContactResponse>(query.Limit);
-        var ids = new List<long>(query.Limit);
-        if (query.Offset < total)
-        {
-            page.CommandText = $"""
-                SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
-                       c.profile_picture, c.created_at, c.updated_at
-                FROM contact c
-                WHERE c.company_id = @company{filter}
-                ORDER BY c.id
-                LIMIT @limit OFFSET @offset
+            // A contact matches on its folded names/email/phones, any of its tags' names, or (for phone-like terms) phone digits.
+            var pattern = db.FoldedParameter("@pattern");
+            filter.Sql += $"""
+                 AND (c.search_text LIKE {pattern} ESCAPE '\'
+                      OR c.id IN (SELECT ct.contact_id FROM contact_tag ct
+                                  JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+                                  WHERE ct.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\')
                 """;
-            ContactsDatabase.AddParameter(page, "@limit", query.Limit);
-            ContactsDatabase.AddParameter(page, "@offset", query.Offset);
-            var raw = new List<(long Id, ContactResponse Contact)>(query.Limit);
-            await using (var reader = await page.ExecuteReaderAsync(ct))
+            filter.Parameters["@pattern"] = db.PatternValue(SearchText.EscapeLike(term));
+            if (SearchText.IsPhoneLike(term))
             {
-                while (await reader.ReadAsync(ct))
-                {
-                    var id = reader.GetInt64(0);
-                    ids.Add(id);
-                    raw.Add((id, new ContactResponse(id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        ContactsDatabase.ReadNullableString(reader, 1), ContactsDatabase.ReadNullableString(reader, 2),
-                        ContactsDatabase.ReadNullableString(reader, 3), ContactsDatabase.ReadNullableString(reader, 4),
-                        ContactsDatabase.ReadNullableString(reader, 5), ContactsDatabase.ReadNullableString(reader, 6),
-                        db.ReadTimestamp(reader, 7), db.ReadTimestamp(reader, 8), [])));
-                }
+                filter.Sql += " OR c.phone_digits LIKE @digits";
+                filter.Parameters["@digits"] = SearchText.ContainsPattern(SearchText.Digits(term));
             }
-            var tags = await TagsOfAsync(db, connection, company, ids, ct);
-            foreach (var (id, contact) in raw)
-            {
-                rows.Add(tags.TryGetValue(id, out var list) ? contact with { Tags = list } : contact);
-            }
+            filter.Sql += ")";
         }
+
+        await using var connection = await db.OpenAsync(ct);
+        var (total, contacts) = await PageAsync(db, connection, query, "contact c", filter, """
+            SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
+                   c.profile_picture, c.created_at, c.updated_at
+            """, "c.id", reader => new ContactResponse(Id(reader, 0),
+                ContactsDatabase.ReadNullableString(reader, 1), ContactsDatabase.ReadNullableString(reader, 2),
+                ContactsDatabase.ReadNullableString(reader, 3), ContactsDatabase.ReadNullableString(reader, 4),
+                ContactsDatabase.ReadNullableString(reader, 5), ContactsDatabase.ReadNullableString(reader, 6),
+                db.ReadTimestamp(reader, 7), db.ReadTimestamp(reader, 8), []), ct);
+
+        var tags = await TagsOfAsync(db, connection, company, contacts, ct);
+        var rows = contacts.Select(c => tags.TryGetValue(c.Id, out var list) ? c with { Tags = list } : c).ToList();
         return TypedResults.Json(new Page<ContactResponse>(rows, query.Page, query.TotalPages(total), total),
             WireJsonContext.Wire.PageContactResponse);
-    }
-
-    /// <summary>The tags of one page of contacts in one query, ordered by tag id.</summary>
-    private static async Task<Dictionary<long, List<ContactTagResponse>>> TagsOfAsync(
-        ContactsDatabase db, DbConnection connection, long company, List<long> contactIds, CancellationToken ct)
-    {
-        var result = new Dictionary<long, List<ContactTagResponse>>();
-        if (contactIds.Count == 0) return result;
-        await using var command = db.Command(connection, "");
-        ContactsDatabase.AddParameter(command, "@company", company);
-        command.CommandText = $"""
-            SELECT ct.contact_id, t.id, t.name, t.color
-            FROM contact_tag ct JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
-            WHERE ct.company_id = @company AND ct.contact_id IN {ContactsDatabase.InList(command, "c", contactIds)}
-            ORDER BY ct.contact_id, t.id
-            """;
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var contactId = reader.GetInt64(0);
-            if (!result.TryGetValue(contactId, out var list)) result[contactId] = list = [];
-            list.Add(new ContactTagResponse(reader.GetInt64(1).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                reader.GetString(2), ContactsDatabase.ReadNullableString(reader, 3)));
-        }
-        return result;
     }
 
     public static async Task<Results<JsonHttpResult<Page<TagResponse>>, ValidationProblem>> ListTags(
@@ -121,44 +68,81 @@ public static class ContactsApi
         if (errors.Count > 0) return Problems.InvalidQuery(errors);
         var company = http.User.CompanyId();
 
-        await using var connection = await db.OpenAsync(ct);
-        await using var count = db.Command(connection, "");
-        await using var page = db.Command(connection, "");
-        var filter = "";
-        foreach (var command in new[] { count, page })
+        var filter = new Filter("t.company_id = @company", company);
+        if (query.Search is { } term)
         {
-            ContactsDatabase.AddParameter(command, "@company", company);
-            if (query.Search is { } term)
-            {
-                filter = $" AND t.name_folded LIKE {db.FoldedParameter("@pattern")} ESCAPE '\\'";
-                ContactsDatabase.AddParameter(command, "@pattern", db.PatternValue(SearchText.EscapeLike(term)));
-            }
+            filter.Sql += $" AND t.name_folded LIKE {db.FoldedParameter("@pattern")} ESCAPE '\\'";
+            filter.Parameters["@pattern"] = db.PatternValue(SearchText.EscapeLike(term));
         }
-        count.CommandText = $"SELECT count(*) FROM tag t WHERE t.company_id = @company{filter}";
-        var total = Convert.ToInt64(await count.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
 
-        var rows = new List<TagResponse>(query.Limit);
-        if (query.Offset < total)
-        {
-            page.CommandText = $"""
-                SELECT t.id, t.name, t.color, t.created_at,
-                       (SELECT count(*) FROM contact_tag ct WHERE ct.tag_id = t.id AND ct.company_id = @company)
-                FROM tag t
-                WHERE t.company_id = @company{filter}
-                ORDER BY t.id
-                LIMIT @limit OFFSET @offset
-                """;
-            ContactsDatabase.AddParameter(page, "@limit", query.Limit);
-            ContactsDatabase.AddParameter(page, "@offset", query.Offset);
-            await using var reader = await page.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                rows.Add(new TagResponse(reader.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    reader.GetString(1), ContactsDatabase.ReadNullableString(reader, 2), db.ReadTimestamp(reader, 3),
-                    new TagCount(reader.GetInt64(4))));
-            }
-        }
+        await using var connection = await db.OpenAsync(ct);
+        var (total, rows) = await PageAsync(db, connection, query, "tag t", filter, """
+            SELECT t.id, t.name, t.color, t.created_at,
+                   (SELECT count(*) FROM contact_tag ct WHERE ct.company_id = @company AND ct.tag_id = t.id)
+            """, "t.id", reader => new TagResponse(Id(reader, 0), reader.GetString(1), ContactsDatabase.ReadNullableString(reader, 2),
+                db.ReadTimestamp(reader, 3), new TagCount(reader.GetInt64(4))), ct);
         return TypedResults.Json(new Page<TagResponse>(rows, query.Page, query.TotalPages(total), total),
             WireJsonContext.Wire.PageTagResponse);
     }
+
+    /// <summary>A WHERE clause and its parameter values; it always starts with the tenant filter.</summary>
+    private sealed class Filter(string tenantCondition, long company)
+    {
+        public string Sql { get; set; } = tenantCondition;
+        public Dictionary<string, object> Parameters { get; } = new() { ["@company"] = company };
+
+        public void Bind(DbCommand command)
+        {
+            foreach (var (name, value) in Parameters) ContactsDatabase.AddParameter(command, name, value);
+        }
+    }
+
+    /// <summary>Two statements: the exact count, then (unless the page is past the end) the page's rows in id order.</summary>
+    private static async Task<(long Total, List<T> Rows)> PageAsync<T>(ContactsDatabase db, DbConnection connection,
+        PageQuery query, string from, Filter filter, string select, string orderBy, Func<DbDataReader, T> read, CancellationToken ct)
+    {
+        long total;
+        await using (var count = db.Command(connection, $"SELECT count(*) FROM {from} WHERE {filter.Sql}"))
+        {
+            filter.Bind(count);
+            total = Convert.ToInt64(await count.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+        }
+        var rows = new List<T>(query.Limit);
+        if (query.Offset >= total) return (total, rows);
+
+        await using var page = db.Command(connection, $"{select} FROM {from} WHERE {filter.Sql} ORDER BY {orderBy} LIMIT @limit OFFSET @offset");
+        filter.Bind(page);
+        ContactsDatabase.AddParameter(page, "@limit", query.Limit);
+        ContactsDatabase.AddParameter(page, "@offset", query.Offset);
+        await using var reader = await page.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) rows.Add(read(reader));
+        return (total, rows);
+    }
+
+    /// <summary>The tags of one page of contacts in one statement, ordered by tag id.</summary>
+    private static async Task<Dictionary<string, List<ContactTagResponse>>> TagsOfAsync(
+        ContactsDatabase db, DbConnection connection, long company, List<ContactResponse> contacts, CancellationToken ct)
+    {
+        var result = new Dictionary<string, List<ContactTagResponse>>(StringComparer.Ordinal);
+        if (contacts.Count == 0) return result;
+        await using var command = db.Command(connection, "");
+        ContactsDatabase.AddParameter(command, "@company", company);
+        var ids = contacts.Select(c => long.Parse(c.Id, CultureInfo.InvariantCulture)).ToList();
+        command.CommandText = $"""
+            SELECT ct.contact_id, t.id, t.name, t.color
+            FROM contact_tag ct JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+            WHERE ct.company_id = @company AND {db.AnyOf(command, "ct.contact_id", "ids", ids)}
+            ORDER BY ct.contact_id, t.id
+            """;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var contactId = Id(reader, 0);
+            if (!result.TryGetValue(contactId, out var list)) result[contactId] = list = [];
+            list.Add(new ContactTagResponse(Id(reader, 1), reader.GetString(2), ContactsDatabase.ReadNullableString(reader, 3)));
+        }
+        return result;
+    }
+
+    private static string Id(DbDataReader reader, int ordinal) => reader.GetInt64(ordinal).ToString(CultureInfo.InvariantCulture);
 }

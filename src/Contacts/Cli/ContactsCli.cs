@@ -46,20 +46,32 @@ public static class ContactsCli
         });
 
         var result = root.Parse(args);
-        if (result.Errors.Count > 0)
+        // The root lets unmatched tokens through (serve's --Key=value configuration), which System.CommandLine then
+        // allows on every subcommand too: refuse them on the commands that do not take them.
+        var command = result.CommandResult.Command;
+        var errors = result.Errors.Select(e => e.Message).ToList();
+        if (errors.Count == 0 && command != root && command.TreatUnmatchedTokensAsErrors)
+            errors.AddRange(result.UnmatchedTokens.Select(t => $"unrecognized argument '{t}' for '{command.Name}'."));
+        if (errors.Count > 0)
         {
-            foreach (var error in result.Errors) stderr.WriteLine($"error: {error.Message}");
+            foreach (var error in errors) stderr.WriteLine($"error: {error}");
             stderr.WriteLine("Run 'contacts --help' for usage.");
             return BadInput;
         }
         try
         {
-            return await result.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, ct);
+            // Without this, System.CommandLine turns every exception (CliException included) into exit code 1.
+            return await result.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, ct);
         }
         catch (CliException e)
         {
             stderr.WriteLine($"error: {e.Message}");
             return e.ExitCode;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return Failed;
         }
     }
 

@@ -7,8 +7,11 @@ using CsvHelper.Configuration;
 
 namespace Contacts.Import;
 
-/// <summary>One entry of a file: a valid record, or the line and reason it was refused.</summary>
-public sealed record ReadResult(ImportRecord? Record, RowError? Error);
+/// <summary>
+/// One entry of a file: a valid record, or the line and reason it was refused. FileUnreadable: the rest of the
+/// file cannot be read (no usable header, broken CSV), so not even --skip-invalid can import it.
+/// </summary>
+public sealed record ReadResult(ImportRecord? Record, RowError? Error, bool FileUnreadable = false);
 
 /// <summary>Reads CSV (header row) or JSON Lines, chosen by extension, and validates each row.</summary>
 public static class ContactFileReader
@@ -49,19 +52,24 @@ public static class ContactFileReader
             BadDataFound = _ => badData = true,
             MissingFieldFound = null,
             DetectColumnCountChanges = false,
+            // Skipped below instead, so that the line after a blank one is counted right.
+            IgnoreBlankLines = false,
         };
         using var reader = new StreamReader(path, Utf8, detectEncodingFromByteOrderMarks: true);
         using var csv = new CsvReader(reader, config);
-        if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not { } header)
+        bool headerFound;
+        do headerFound = csv.Read();
+        while (headerFound && csv.Parser.Record is [var only] && string.IsNullOrWhiteSpace(only));
+        if (!headerFound || !csv.ReadHeader() || csv.HeaderRecord is not { } header)
         {
-            yield return new ReadResult(null, new RowError(1, "the file is empty; the first line must be the header: " + string.Join(",", CsvColumns)));
+            yield return new ReadResult(null, new RowError(1, "the file is empty; the first line must be the header: " + string.Join(",", CsvColumns)), FileUnreadable: true);
             yield break;
         }
         var columns = header.Select(h => h.Trim().ToLowerInvariant()).ToArray();
-        var headerProblem = HeaderProblem(columns);
+        var headerProblem = badData ? "bad quoting in the header" : HeaderProblem(columns);
         if (headerProblem is not null)
         {
-            yield return new ReadResult(null, new RowError(1, headerProblem));
+            yield return new ReadResult(null, new RowError(1, headerProblem), FileUnreadable: true);
             yield break;
         }
         int Index(string name) => Array.IndexOf(columns, name);
@@ -81,25 +89,27 @@ public static class ContactFileReader
             }
             if (parseError is not null)
             {
-                yield return new ReadResult(null, new RowError(previousEnd + 1, "unreadable CSV: " + parseError));
+                yield return new ReadResult(null, new RowError(previousEnd + 1, "unreadable CSV: " + parseError), FileUnreadable: true);
                 yield break;
             }
             if (!more) yield break;
             var line = previousEnd + 1;
             previousEnd = csv.Parser.RawRow;
+            // CsvHelper parses fields (and reports bad data) only when they are read: read them all before the check.
+            var fields = csv.Parser.Record ?? [];
             if (badData)
             {
                 badData = false;
                 yield return new ReadResult(null, new RowError(line, "bad quoting (a quote inside an unquoted field, or an unclosed quote)"));
                 continue;
             }
-            if (csv.Parser.Count == 1 && string.IsNullOrWhiteSpace(csv.Parser[0])) continue; // blank line
-            if (csv.Parser.Count != columns.Length)
+            if (fields.Length == 1 && string.IsNullOrWhiteSpace(fields[0])) continue; // blank line
+            if (fields.Length != columns.Length)
             {
-                yield return new ReadResult(null, new RowError(line, $"expected {columns.Length} fields as in the header, found {csv.Parser.Count}"));
+                yield return new ReadResult(null, new RowError(line, $"expected {columns.Length} fields as in the header, found {fields.Length}"));
                 continue;
             }
-            string? Field(string name) => Index(name) is var i and >= 0 ? csv.Parser[i] : null;
+            string? Field(string name) => Index(name) is var i and >= 0 ? fields[i] : null;
             var tags = (Field("tags") ?? "").Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Select(t => (t, (string?)null)).ToList();
             yield return Validate(new RawRecord(line, Field("id"), Field("first_name"), Field("last_name"), Field("email"),

@@ -32,7 +32,8 @@ public static class ImportCommand
             var json = parse.GetValue(io.JsonOption);
 
             var plan = ImportPlan.Validate(path);
-            if (plan.Errors.Count > 0 && !skip) return Report(io, json, path, companyId, new ImportOutcome(0, 0, 0, plan.Errors), imported: false);
+            if (plan.Errors.Count > 0 && (!skip || plan.FileUnreadable))
+                return Report(io, json, path, companyId, new ImportOutcome(0, 0, 0, plan.Errors), imported: false);
 
             var progress = plan.ValidRows >= 20_000
                 ? new Action<long>(n => { if (n % 50_000 < ContactImporter.BatchSize || n == plan.ValidRows) io.Error.WriteLine($"import: {n:N0} / {plan.ValidRows:N0} rows written"); })
@@ -86,35 +87,52 @@ public sealed class ImportPlan
     public List<RowError> Errors { get; } = [];
     public long ValidRows { get; private set; }
     public long MaxExplicitId { get; private set; }
+    public bool FileUnreadable { get; private set; }
 
     public static ImportPlan Validate(string path)
     {
         var plan = new ImportPlan();
         var ids = new Dictionary<long, int>();
+        // A row without an id finds its contact by phone or email on the next import: no other row of the file,
+        // with or without an id, may leave a contact behind with the same phone or email.
         var phones = new Dictionary<string, int>(StringComparer.Ordinal);
         var emails = new Dictionary<string, int>(StringComparer.Ordinal);
+        var phonesWithId = new Dictionary<string, int>(StringComparer.Ordinal);
+        var emailsWithId = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var result in ContactFileReader.Read(path))
         {
             if (result.Error is { } error)
             {
                 plan.Reject(error);
+                plan.FileUnreadable |= result.FileUnreadable;
                 continue;
             }
             var record = result.Record!;
             // Two rows that would match the same contact make a second import differ from the first: refuse the later one.
-            var duplicate = record.Id is { } id ? First(ids, id, record.Line, "id")
-                : (record.PhoneNumber is { } phone ? First(phones, phone, record.Line, "phone_number") : null)
+            var duplicate = record.Id is { } id
+                ? Seen(phones, record.PhoneNumber, "phone_number") ?? Seen(emails, record.Email, "email")
+                  ?? First(ids, id, record.Line, "id")
+                : Seen(phonesWithId, record.PhoneNumber, "phone_number") ?? Seen(emailsWithId, record.Email, "email")
+                  ?? (record.PhoneNumber is { } phone ? First(phones, phone, record.Line, "phone_number") : null)
                   ?? (record.Email is { } email ? First(emails, email, record.Line, "email") : null);
             if (duplicate is not null)
             {
                 plan.Reject(new RowError(record.Line, duplicate));
                 continue;
             }
+            if (record.Id is not null)
+            {
+                if (record.PhoneNumber is not null) phonesWithId.TryAdd(record.PhoneNumber, record.Line);
+                if (record.Email is not null) emailsWithId.TryAdd(record.Email, record.Line);
+            }
             plan.ValidRows++;
             if (record.Id > plan.MaxExplicitId) plan.MaxExplicitId = record.Id.Value;
         }
         return plan;
     }
+
+    private static string? Seen(Dictionary<string, int> seen, string? key, string what) =>
+        key is not null && seen.TryGetValue(key, out var line) ? $"duplicate {what} '{key}' (first on line {line})" : null;
 
     private static string? First<TKey>(Dictionary<TKey, int> seen, TKey key, int line, string what) where TKey : notnull =>
         seen.TryAdd(key, line) ? null : $"duplicate {what} '{key}' (first on line {seen[key]})";

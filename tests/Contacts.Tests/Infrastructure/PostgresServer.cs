@@ -95,6 +95,8 @@ public sealed class PostgresServer : IAsyncLifetime
             var pidFile = Path.Combine(folder, "data", "postmaster.pid");
             try
             {
+                // Young folders may belong to another test run still in initdb (no postmaster.pid yet).
+                if (Directory.GetLastWriteTimeUtc(folder) > DateTime.UtcNow.AddMinutes(-30)) continue;
                 if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid) && Directory.Exists($"/proc/{pid}"))
                     continue;
                 Directory.Delete(folder, recursive: true);

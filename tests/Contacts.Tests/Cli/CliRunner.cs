@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Contacts.Cli;
+using Contacts.Data;
+using Contacts.Tests.Infrastructure;
+
+namespace Contacts.Tests.Cli;
+
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
+{
+    public JsonElement Json()
+    {
+        Assert.True(Stdout.Length > 0, $"no output on stdout (exit {ExitCode}); stderr: {Stderr}");
+        using var document = JsonDocument.Parse(Stdout);
+        return document.RootElement.Clone();
+    }
+
+    public override string ToString() => $"exit {ExitCode}{Environment.NewLine}stdout: {Stdout}{Environment.NewLine}stderr: {Stderr}";
+}
+
+/// <summary>Runs the real command line in-process, capturing its exit code and both streams.</summary>
+public static class CliRunner
+{
+    public static async Task<CliResult> RunAsync(params string[] args)
+    {
+        using var stdout = new StringWriter(CultureInfo.InvariantCulture);
+        using var stderr = new StringWriter(CultureInfo.InvariantCulture);
+        var exitCode = await ContactsCli.RunAsync(args, stdout, stderr);
+        return new CliResult(exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    public static Task<CliResult> RunAsync(TestDatabase database, params string[] args) => RunAsync([.. database.CliOptions, .. args]);
+
+    /// <summary>Runs a command that must succeed.</summary>
+    public static async Task<CliResult> OkAsync(TestDatabase database, params string[] args)
+    {
+        var result = await RunAsync(database, args);
+        Assert.True(result.ExitCode == ContactsCli.Ok, $"contacts {string.Join(' ', args)}: {result}");
+        return result;
+    }
+
+    public static string Text(this JsonElement element, string property) =>
+        element.GetProperty(property).GetString() ?? throw new InvalidOperationException($"'{property}' is null");
+
+    public static long Id(this JsonElement element, string property = "id") =>
+        long.Parse(element.Text(property), CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Every stored column of a company's contacts, tags and contact_tag rows (timestamps at full precision),
+    /// to tell whether anything at all changed.
+    /// </summary>
+    public static async Task<string> DumpCompanyAsync(this ContactsDatabase db, long companyId)
+    {
+        var dump = new StringBuilder();
+        await using var connection = await db.OpenAsync();
+        foreach (var sql in new[]
+                 {
+                     "SELECT * FROM contact WHERE company_id = @company ORDER BY id",
+                     "SELECT * FROM tag WHERE company_id = @company ORDER BY id",
+                     "SELECT * FROM contact_tag WHERE company_id = @company ORDER BY contact_id, tag_id",
+                 })
+        {
+            await using var command = db.Command(connection, sql);
+            ContactsDatabase.AddParameter(command, "@company", companyId);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    var value = reader.GetValue(i) switch
+                    {
+                        DBNull => "null",
+                        DateTime t => t.ToString("O", CultureInfo.InvariantCulture),
+                        var v => Convert.ToString(v, CultureInfo.InvariantCulture),
+                    };
+                    dump.Append(reader.GetName(i)).Append('=').Append(value).Append('|');
+                }
+                dump.AppendLine();
+            }
+            dump.AppendLine("--");
+        }
+        return dump.ToString();
+    }
+}
+
+/// <summary>A temp folder for a test's input files, deleted afterwards.</summary>
+public sealed class TempFolder : IDisposable
+{
+    public TempFolder()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "contacts-cli-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string Write(string name, string content) => WriteBytes(name, new UTF8Encoding(false).GetBytes(content));
+
+    public string WriteBytes(string name, byte[] content)
+    {
+        var file = System.IO.Path.Combine(Path, name);
+        File.WriteAllBytes(file, content);
+        return file;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>The service next to the CLI's database, with no key cache so that a revocation shows at once.</summary>
+public sealed class SqliteCliFixture : SqliteAppFixture
+{
+    protected override string[] Settings => ["--Auth:CacheSeconds=0"];
+}
+
+public sealed class PostgresCliFixture : PostgresAppFixture
+{
+    protected override string[] Settings => ["--Auth:CacheSeconds=0"];
+}

@@ -1,0 +1,171 @@
+using System.Globalization;
+using Contacts.Data;
+using Contacts.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace Contacts.Tests.Cli;
+
+/// <summary>An empty database of its own for one test: `migrate` has to start from nothing.</summary>
+public sealed class EmptyDatabase : IAsyncDisposable
+{
+    private readonly string? _folder;
+
+    public EmptyDatabase(DatabaseProvider provider, string connectionString, string? folder = null)
+    {
+        _folder = folder;
+        Provider = provider;
+        CliOptions = ["--provider", provider == DatabaseProvider.Postgres ? "postgres" : "sqlite", "--connection-string", connectionString];
+        Db = new ContactsDatabase(new DatabaseOptions { Provider = provider, ConnectionString = connectionString });
+    }
+
+    public DatabaseProvider Provider { get; }
+    public string[] CliOptions { get; }
+    public ContactsDatabase Db { get; }
+
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = await Db.OpenAsync();
+        await using var command = Db.Command(connection, sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Db.DisposeAsync();
+        if (_folder is null) return;
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+}
+
+public abstract class MigrateCommandTests
+{
+    protected abstract Task<EmptyDatabase> EmptyDatabaseAsync();
+
+    private static Task<CliResult> MigrateAsync(EmptyDatabase database, params string[] args) =>
+        CliRunner.RunAsync([.. database.CliOptions, "migrate", .. args]);
+
+    [SkippableFact]
+    public async Task MigrateOnAnEmptyDatabaseAppliesEveryMigrationAndReportsTheVersion()
+    {
+        await using var database = await EmptyDatabaseAsync();
+        var available = Migrator.Available(database.Provider);
+
+        var result = await MigrateAsync(database, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var json = result.Json();
+        Assert.Equal(available.Select(m => m.Name), json.GetProperty("applied").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal(available.Max(m => m.Version), json.GetProperty("version").GetInt32());
+        Assert.Equal(available.Max(m => m.Version), await Migrator.CurrentVersionAsync(database.Db));
+        foreach (var table in new[] { "company", "api_key", "contact", "tag", "contact_tag" })
+            Assert.Equal(0, await database.ScalarAsync($"SELECT count(*) FROM {table}"));
+    }
+
+    [SkippableFact]
+    public async Task MigrateWithoutJsonSaysWhatItAppliedAndTheVersion()
+    {
+        await using var database = await EmptyDatabaseAsync();
+        var available = Migrator.Available(database.Provider);
+
+        var result = await MigrateAsync(database);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"Applied {available[0].Name}", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"version {available.Max(m => m.Version)}", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task MigrateAgainAppliesNothingAndKeepsTheData()
+    {
+        await using var database = await EmptyDatabaseAsync();
+        Assert.Equal(0, (await MigrateAsync(database)).ExitCode);
+        var company = await Admin.CreateCompanyAsync(database.Db, "Survivor");
+
+        var again = await MigrateAsync(database, "--json");
+        var text = await MigrateAsync(database);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(0, again.Json().GetProperty("applied").GetArrayLength());
+        Assert.Equal(Migrator.Available(database.Provider).Max(m => m.Version), again.Json().GetProperty("version").GetInt32());
+        Assert.Contains("up to date", text.Stdout, StringComparison.Ordinal);
+        Assert.Equal("Survivor", (await Admin.FindCompanyAsync(database.Db, company.Id))?.Name);
+        Assert.Equal(Migrator.Available(database.Provider).Count, await database.ScalarAsync("SELECT count(*) FROM schema_migration"));
+    }
+
+    [SkippableFact]
+    public async Task CommandsOnAnEmptyDatabaseMigrateItFirst()
+    {
+        await using var database = await EmptyDatabaseAsync();
+
+        var result = await CliRunner.RunAsync([.. database.CliOptions, "company", "create", "--name", "First", "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("First", result.Json().Text("name"));
+        Assert.Equal(Migrator.Available(database.Provider).Max(m => m.Version), await Migrator.CurrentVersionAsync(database.Db));
+    }
+}
+
+public sealed class SqliteMigrateCommandTests : MigrateCommandTests
+{
+    protected override Task<EmptyDatabase> EmptyDatabaseAsync() => Task.FromResult(NewFile(out _));
+
+    private static EmptyDatabase NewFile(out string file)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "contacts-migrate-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(folder);
+        file = Path.Combine(folder, "contacts.db");
+        return new EmptyDatabase(DatabaseProvider.Sqlite, $"Data Source={file}", folder);
+    }
+
+    [Fact]
+    public async Task MigrateCreatesTheSqliteFileInWalJournalMode()
+    {
+        await using var database = NewFile(out var file);
+        Assert.False(File.Exists(file));
+
+        var result = await CliRunner.RunAsync([.. database.CliOptions, "migrate"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(File.Exists(file));
+        await using var connection = new SqliteConnection($"Data Source={file};Pooling=false");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task MigrateIntoAFolderThatDoesNotExistFailsWithAClearMessage()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "contacts-missing-" + Guid.NewGuid().ToString("N")[..12], "contacts.db");
+
+        var result = await CliRunner.RunAsync("--provider", "sqlite", "--connection-string", $"Data Source={missing}", "migrate");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("does not exist", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.GetDirectoryName(missing)));
+    }
+}
+
+public sealed class PostgresMigrateCommandTests : MigrateCommandTests
+{
+    protected override async Task<EmptyDatabase> EmptyDatabaseAsync()
+    {
+        var server = await PostgresServer.SharedAsync();
+        Skip.If(server.UnavailableReason is not null, server.UnavailableReason);
+        return new EmptyDatabase(DatabaseProvider.Postgres, await server.CreateDatabaseAsync());
+    }
+
+    [Fact]
+    public async Task MigrateAgainstAnUnreachableServerFailsWithExitCode1()
+    {
+        var result = await CliRunner.RunAsync("--provider", "postgres", "--connection-string",
+            "Host=127.0.0.1;Port=1;Username=postgres;Database=none;Timeout=2", "migrate");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error:", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+}
