@@ -83,10 +83,7 @@ public static class ContactImporter
             // Generated ids start above every explicit id of the file, so the two never meet.
             if (db.IsPostgres)
             {
-                await using var bump = Command("""
-                    SELECT setval(pg_get_serial_sequence('contact', 'id'),
-                                  greatest(@max, (SELECT coalesce(max(id), 0) FROM contact), 1))
-                    """);
+                await using var bump = Command(RaiseSequenceSql);
                 ContactsDatabase.AddParameter(bump, "@max", maxExplicitId);
                 await bump.ExecuteScalarAsync(ct);
             }
@@ -97,12 +94,19 @@ public static class ContactImporter
             }
         }
 
+        // Moves the id sequence past max(@max, max(id)) only when it is behind: never backwards, and a fresh sequence still starts at 1.
+        private const string RaiseSequenceSql = """
+            SELECT setval(s.seq, s.target)
+            FROM (SELECT pg_get_serial_sequence('contact', 'id')::regclass AS seq,
+                         greatest(@max, (SELECT coalesce(max(id), 0) FROM contact)) AS target) s
+            WHERE s.target > coalesce(pg_sequence_last_value(s.seq), 0)
+            """;
+
         public async Task FinishAsync(CancellationToken ct)
         {
             if (!db.IsPostgres) return;
-            await using var bump = Command("""
-                SELECT setval(pg_get_serial_sequence('contact', 'id'), greatest((SELECT coalesce(max(id), 0) FROM contact), 1))
-                """);
+            await using var bump = Command(RaiseSequenceSql);
+            ContactsDatabase.AddParameter(bump, "@max", 0L);
             await bump.ExecuteScalarAsync(ct);
         }
 

@@ -33,7 +33,7 @@ public static class ImportCommand
 
             var plan = ImportPlan.Validate(path);
             if (plan.Errors.Count > 0 && (!skip || plan.FileUnreadable))
-                return Report(io, json, path, companyId, new ImportOutcome(0, 0, 0, plan.Errors), imported: false);
+                return Report(io, json, path, companyId, new ImportOutcome(0, 0, 0, plan.Errors), imported: false, plan.FileUnreadable);
 
             var progress = plan.ValidRows >= 20_000
                 ? new Action<long>(n => { if (n % 50_000 < ContactImporter.BatchSize || n == plan.ValidRows) io.Error.WriteLine($"import: {n:N0} / {plan.ValidRows:N0} rows written"); })
@@ -52,7 +52,7 @@ public static class ImportCommand
         return command;
     }
 
-    private static int Report(CliContext io, bool json, string path, long companyId, ImportOutcome outcome, bool imported)
+    private static int Report(CliContext io, bool json, string path, long companyId, ImportOutcome outcome, bool imported, bool unreadable = false)
     {
         if (json)
         {
@@ -74,7 +74,9 @@ public static class ImportCommand
         foreach (var error in outcome.Rejected.Take(json ? 0 : 100)) io.Error.WriteLine($"{Path.GetFileName(path)}:{error.Line}: {error.Reason}");
         if (!json && outcome.Rejected.Count > 100) io.Error.WriteLine($"... and {outcome.Rejected.Count - 100} more rejected rows.");
         if (imported) return ContactsCli.Ok;
-        io.Error.WriteLine($"error: {outcome.Rejected.Count} invalid row(s); nothing was imported. Fix them, or pass --skip-invalid to import the valid rows.");
+        io.Error.WriteLine(unreadable
+            ? "error: the file cannot be read as a whole (see above); nothing was imported."
+            : $"error: {outcome.Rejected.Count} invalid row(s); nothing was imported. Fix them, or pass --skip-invalid to import the valid rows.");
         return ContactsCli.BadInput;
     }
 }

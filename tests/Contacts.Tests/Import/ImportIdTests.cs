@@ -1,0 +1,54 @@
+using System.Globalization;
+using Contacts.Data;
+using Contacts.Tests.Cli;
+using Contacts.Tests.Infrastructure;
+
+namespace Contacts.Tests.Import;
+
+/// <summary>Ids given by a file and ids the database assigns never collide, and new rows keep getting higher ids (stable paging).</summary>
+public abstract class ImportIdTests
+{
+    protected abstract Task<TestDatabase?> FreshDatabaseAsync();
+
+    [SkippableFact]
+    public async Task GeneratedIdsStartAtOneAndClimbAboveExplicitIdsForImportsAndOtherWriters()
+    {
+        await using var database = await FreshDatabaseAsync();
+        Skip.If(database is null, "PostgreSQL is unavailable");
+        using var files = new TempFolder();
+        var company = (await Admin.CreateCompanyAsync(database.Db, "Ids")).Id.ToString(CultureInfo.InvariantCulture);
+
+        await CliRunner.OkAsync(database, "import", "--company", company,
+            files.Write("a.csv", "id,email\n,a@x.test\n,b@x.test\n,c@x.test\n"));
+        await CliRunner.OkAsync(database, "import", "--company", company,
+            files.Write("b.csv", "id,email\n100,d@x.test\n,e@x.test\n"));
+        var byPlainSql = await new TestData(database).ContactAsync(long.Parse(company, CultureInfo.InvariantCulture), email: "f@x.test");
+
+        Assert.Equal([1L, 2, 3, 100, 101], await IdsAsync(database));
+        Assert.Equal(102, byPlainSql);
+    }
+
+    private static async Task<List<long>> IdsAsync(TestDatabase database)
+    {
+        await using var connection = await database.Db.OpenAsync();
+        await using var command = database.Db.Command(connection, "SELECT id FROM contact WHERE email <> 'f@x.test' ORDER BY id");
+        await using var reader = await command.ExecuteReaderAsync();
+        var ids = new List<long>();
+        while (await reader.ReadAsync()) ids.Add(reader.GetInt64(0));
+        return ids;
+    }
+}
+
+public sealed class SqliteImportIdTests : ImportIdTests
+{
+    protected override async Task<TestDatabase?> FreshDatabaseAsync() => await TestDatabase.SqliteAsync();
+}
+
+public sealed class PostgresImportIdTests : ImportIdTests
+{
+    protected override async Task<TestDatabase?> FreshDatabaseAsync()
+    {
+        var server = await PostgresServer.SharedAsync();
+        return server.UnavailableReason is null ? await TestDatabase.PostgresAsync(server) : null;
+    }
+}
