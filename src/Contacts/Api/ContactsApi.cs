@@ -22,10 +22,22 @@ public static class ContactsApi
         HttpContext http, ContactsDatabase db, IOptions<ApiOptions> options, CancellationToken ct)
     {
         var query = PageQuery.Parse(http.Request.Query, options.Value.MaxLimit, out var errors);
+        var sync = ContactFilters.Parse(http.Request.Query, errors);
         if (errors.Count > 0) return Problems.InvalidQuery(errors);
         var company = http.User.CompanyId();
 
         var filter = new Filter("c.company_id = @company", company);
+        if (sync.UpdatedSince is { } since)
+        {
+            filter.Sql += " AND c.updated_at >= @updated_since";
+            filter.Parameters["@updated_since"] = db.TimestampValue(since);
+        }
+        if (sync.TagIds.Count > 0)
+        {
+            filter.Sql += " AND c.id IN (SELECT ct.contact_id FROM contact_tag ct WHERE ct.company_id = @company AND ct.tag_id IN (" +
+                          string.Join(", ", sync.TagIds.Select((_, i) => $"@tag{i}")) + "))";
+            for (var i = 0; i < sync.TagIds.Count; i++) filter.Parameters[$"@tag{i}"] = sync.TagIds[i];
+        }
         if (query.Search is { } term)
         {
             // A contact matches on its folded names/email/phones, any of its tags' names, or (for phone-like terms) phone digits.
@@ -57,6 +69,7 @@ public static class ContactsApi
 
         var tags = await TagsOfAsync(db, connection, company, contacts, ct);
         var rows = contacts.Select(c => tags.TryGetValue(c.Id, out var list) ? c with { Tags = list } : c).ToList();
+        LinkHeader.Add(http, query, query.TotalPages(total));
         return TypedResults.Json(new Page<ContactResponse>(rows, query.Page, query.TotalPages(total), total),
             WireJsonContext.Wire.PageContactResponse);
     }
@@ -81,6 +94,7 @@ public static class ContactsApi
                    (SELECT count(*) FROM contact_tag ct WHERE ct.company_id = @company AND ct.tag_id = t.id)
             """, "t.id", reader => new TagResponse(Id(reader, 0), reader.GetString(1), ContactsDatabase.ReadNullableString(reader, 2),
                 db.ReadTimestamp(reader, 3), new TagCount(reader.GetInt64(4))), ct);
+        LinkHeader.Add(http, query, query.TotalPages(total));
         return TypedResults.Json(new Page<TagResponse>(rows, query.Page, query.TotalPages(total), total),
             WireJsonContext.Wire.PageTagResponse);
     }

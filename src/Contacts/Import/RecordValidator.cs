@@ -74,10 +74,8 @@ public static partial class RecordValidator
     {
         var text = Clean(value, field, 40, problems);
         if (text is null) return null;
-        if (TimestampShape().IsMatch(text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-            return parsed.UtcDateTime;
-        problems.Add($"{field} '{Shorten(text)}' is not an ISO-8601 timestamp such as 2025-08-01T10:00:00.000Z");
+        if (Data.Iso8601.TryParse(text, out var parsed)) return parsed;
+        problems.Add($"{field} '{Shorten(text)}' is not an ISO-8601 timestamp such as {Data.Iso8601.Example}");
         return null;
     }
 
@@ -91,7 +89,4 @@ public static partial class RecordValidator
 
     [GeneratedRegex(@"^#[0-9a-fA-F]{6}$")]
     private static partial Regex ColorShape();
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?)?(Z|[+-]\d{2}:?\d{2})?$")]
-    private static partial Regex TimestampShape();
 }
