@@ -22,6 +22,7 @@ public static class ContactsApp
         builder.Services.AddContactsData(builder.Configuration);
         builder.Services.AddContactsProblemDetails();
         builder.Services.AddApiKeyAuthentication(builder.Configuration);
+        builder.Services.AddContactsOpenApi(builder.Configuration);
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection("Api")).ValidateDataAnnotations().ValidateOnStart();
 
         var app = builder.Build();
@@ -31,6 +32,7 @@ public static class ContactsApp
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapContacts();
+        app.MapContactsDocs();
         return app;
     }
 }

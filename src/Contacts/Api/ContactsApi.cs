@@ -13,8 +13,8 @@ public static class ContactsApi
     public static RouteGroupBuilder MapContacts(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/contacts").RequireAuthorization();
-        group.MapGet("", ListContacts).WithName("ListContacts");
-        group.MapGet("/tags", ListTags).WithName("ListContactTags");
+        group.MapGet("", ListContacts).WithName("ListContacts").DescribeListContacts();
+        group.MapGet("/tags", ListTags).WithName("ListContactTags").DescribeListTags();
         return group;
     }
 

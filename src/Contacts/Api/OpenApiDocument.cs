@@ -1,0 +1,298 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+
+namespace Contacts.Api;
+
+/// <summary>
+/// The OpenAPI 3.1 document at /openapi/v1.json and the Scalar reference page at /docs, both switched by Docs:Enabled.
+/// The handlers read the query string themselves, so parameters, headers and examples are described here.
+/// </summary>
+public static class ContactsOpenApi
+{
+    public const string DocumentPath = "/openapi/{documentName}.json";
+    public const string DocsPath = "/docs";
+    public const string SecurityScheme = "Bearer";
+
+    public static bool DocsEnabled(IConfiguration configuration) => configuration.GetValue("Docs:Enabled", true);
+
+    public static IServiceCollection AddContactsOpenApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (!DocsEnabled(configuration)) return services;
+        services.AddOpenApi("v1", options =>
+        {
+            options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
+            // Only the API: whatever else the host maps (health, metrics, the docs page itself) is not part of the contract.
+            options.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo
+                {
+                    Title = "Contacts API",
+                    Version = "v1",
+                    Description = "Read a company's contacts and contact tags. Every request carries the company's API key " +
+                                  "as `Authorization: Bearer ck_…`; only that company's data is returned. Both endpoints page " +
+                                  "with `page`/`limit` and answer with the same envelope plus an RFC 8288 `Link` header.",
+                };
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes[SecurityScheme] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    BearerFormat = "ck_…",
+                    Description = "The company's API key, created with `contacts keys create`.",
+                };
+                return Task.CompletedTask;
+            });
+            options.AddSchemaTransformer(DescribeWireTypes);
+        });
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapContactsDocs(this IEndpointRouteBuilder app)
+    {
+        if (!DocsEnabled(app.ServiceProvider.GetRequiredService<IConfiguration>())) return app;
+        app.MapOpenApi(DocumentPath).AllowAnonymous();
+        app.MapScalarApiReference(DocsPath, options => options
+                .WithTitle("Contacts API reference")
+                .WithOpenApiRoutePattern(DocumentPath)
+                // Served entirely by this service: no web fonts, telemetry, AI agent or proxy from a third party.
+                .DisableDefaultFonts()
+                .DisableTelemetry()
+                .DisableAgent()
+                .DisableMcp()
+                .AddPreferredSecuritySchemes(SecurityScheme)
+                .WithDefaultHttpClient(ScalarTarget.Shell, ScalarClient.Curl))
+            .AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>Summary, tags, parameters and every response of GET /api/v1/contacts.</summary>
+    public static RouteHandlerBuilder DescribeListContacts(this RouteHandlerBuilder endpoint) => endpoint
+        .WithSummary("List contacts")
+        .WithDescription("A page of the company's contacts in id order, each with its tags. `search` matches names, email, " +
+                         "phone numbers (also by digits) and tag names; `updated_since` and `tag_id` serve incremental sync jobs.")
+        .WithTags("Contacts")
+        .Produces<Page<ContactResponse>>(StatusCodes.Status200OK)
+        .DescribeErrors()
+        .AddOpenApiOperationTransformer((operation, context, _) =>
+        {
+            Describe(operation, context, ContactsExample, contactFilters: true);
+            return Task.CompletedTask;
+        });
+
+    /// <summary>Summary, tags, parameters and every response of GET /api/v1/contacts/tags.</summary>
+    public static RouteHandlerBuilder DescribeListTags(this RouteHandlerBuilder endpoint) => endpoint
+        .WithSummary("List contact tags")
+        .WithDescription("A page of the company's tags in id order, each with the number of contacts carrying it. " +
+                         "`search` matches the tag name.")
+        .WithTags("Tags")
+        .Produces<Page<TagResponse>>(StatusCodes.Status200OK)
+        .DescribeErrors()
+        .AddOpenApiOperationTransformer((operation, context, _) =>
+        {
+            Describe(operation, context, TagsExample, contactFilters: false);
+            return Task.CompletedTask;
+        });
+
+    private static RouteHandlerBuilder DescribeErrors(this RouteHandlerBuilder endpoint) => endpoint
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status405MethodNotAllowed)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests)
+        .ProducesProblem(StatusCodes.Status500InternalServerError)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+    private static readonly Dictionary<string, string> ResponseDescriptions = new(StringComparer.Ordinal)
+    {
+        ["200"] = "A page of results in the pagination envelope.",
+        ["400"] = "A query parameter is invalid; `errors` names each one.",
+        ["401"] = "The API key is missing, malformed, unknown or revoked.",
+        ["405"] = "Only GET is allowed.",
+        ["429"] = "Too many requests; retry after the number of seconds in `Retry-After`.",
+        ["500"] = "An unexpected error; quote the `traceId` when reporting it.",
+        ["503"] = "The database is unavailable; retry after the number of seconds in `Retry-After`.",
+    };
+
+    private static void Describe(OpenApiOperation operation, OpenApiOperationTransformerContext context, string example, bool contactFilters)
+    {
+        var maxLimit = context.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxLimit;
+        operation.Parameters = [.. PagingParameters(maxLimit, contactFilters)];
+        operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecurityScheme, context.Document)] = [] }];
+
+        foreach (var (status, response) in operation.Responses ?? [])
+        {
+            if (response is not OpenApiResponse described) continue;
+            if (ResponseDescriptions.TryGetValue(status, out var text)) described.Description = text;
+            described.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            described.Headers["Cache-Control"] = Header("Always `no-store`: every payload is personal data.");
+            if (status == "200")
+            {
+                described.Headers["Link"] = Header("RFC 8288 links to the `first`, `prev`, `next` and `last` pages " +
+                                                   "(prev/next only where they exist, last only when there are results); other query parameters are kept.");
+                if (described.Content?.TryGetValue("application/json", out var json) == true) json.Example = JsonNode.Parse(example);
+            }
+            if (status is "429" or "503")
+                described.Headers["Retry-After"] = new OpenApiHeader
+                {
+                    Description = "Seconds to wait before retrying.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" },
+                };
+        }
+    }
+
+    private static OpenApiHeader Header(string description) =>
+        new() { Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+
+    private static IEnumerable<IOpenApiParameter> PagingParameters(int maxLimit, bool contactFilters)
+    {
+        yield return Query("page", "Page number, 1-based. A page past the end answers with an empty `data`.", new OpenApiSchema
+        {
+            Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Default = JsonValue.Create(1),
+        });
+        yield return Query("limit", $"Results per page, at most {maxLimit} (the `Api:MaxLimit` setting).", new OpenApiSchema
+        {
+            Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = maxLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Default = JsonValue.Create(Math.Min(PageQuery.DefaultLimit, maxLimit)),
+        });
+        yield return Query("search", "Case-, accent- and width-insensitive substring search; blank means no search.", new OpenApiSchema
+        {
+            Type = JsonSchemaType.String, MaxLength = PageQuery.MaxSearchLength,
+        });
+        if (!contactFilters) yield break;
+        yield return Query("updated_since", "Only contacts updated at or after this ISO-8601 instant, for incremental sync " +
+                                            "(e.g. `2025-09-15T08:30:00.000Z`; a timestamp without an offset is taken as UTC).", new OpenApiSchema
+        {
+            Type = JsonSchemaType.String, Format = "date-time",
+        });
+        var tagIds = Query("tag_id", $"Only contacts carrying any of these tags; repeat the parameter for several (at most {ContactFilters.MaxTagIds}).",
+            new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array, MaxItems = ContactFilters.MaxTagIds,
+                Items = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "1" },
+            });
+        tagIds.Style = ParameterStyle.Form;
+        tagIds.Explode = true;
+        yield return tagIds;
+    }
+
+    private static OpenApiParameter Query(string name, string description, OpenApiSchema schema) =>
+        new() { Name = name, In = ParameterLocation.Query, Required = false, Description = description, Schema = schema };
+
+    private static readonly HashSet<Type> WireTypes =
+        [typeof(Page<ContactResponse>), typeof(Page<TagResponse>), typeof(ContactResponse), typeof(ContactTagResponse), typeof(TagResponse), typeof(TagCount)];
+
+    /// <summary>
+    /// The wire types as the serializer writes them: every key always present (nulls included), ids as int64 strings,
+    /// timestamps through their custom converter, problem bodies with traceId.
+    /// </summary>
+    private static Task DescribeWireTypes(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
+    {
+        // The web JSON defaults would read numbers from strings; the service writes plain numbers.
+        if (schema.Type is { } type && type.HasFlag(JsonSchemaType.String) && (type.HasFlag(JsonSchemaType.Integer) || type.HasFlag(JsonSchemaType.Number)))
+        {
+            schema.Type = type & ~JsonSchemaType.String;
+            schema.Pattern = null;
+        }
+
+        var clrType = context.JsonTypeInfo.Type;
+        if (WireTypes.Contains(clrType) && context.JsonPropertyInfo is null && schema.Properties is { } properties)
+        {
+            schema.Required = new HashSet<string>(properties.Keys, StringComparer.Ordinal);
+            foreach (var name in properties.Keys.ToList())
+            {
+                if (name == "id")
+                    properties[name] = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.String, Pattern = "^[1-9][0-9]{0,18}$",
+                        Description = "A positive int64, as a string so that no client loses precision.",
+                    };
+                else if (name.EndsWith("_at", StringComparison.Ordinal))
+                    properties[name] = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.String, Format = "date-time", Pattern = @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$",
+                        Description = "UTC, always with three fractional digits.",
+                    };
+            }
+        }
+
+        if ((clrType == typeof(ProblemDetails) || clrType == typeof(HttpValidationProblemDetails)) && context.JsonPropertyInfo is null)
+        {
+            schema.Properties ??= new Dictionary<string, IOpenApiSchema>();
+            schema.Properties["traceId"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String, Description = "W3C trace id of the request; the server log has the details under it.",
+            };
+            schema.Required = new HashSet<string>(["type", "title", "status", "detail", "traceId"], StringComparer.Ordinal);
+            if (clrType == typeof(HttpValidationProblemDetails)) schema.Required.Add("errors");
+        }
+        return Task.CompletedTask;
+    }
+
+    // The two response examples of the API's original description (shared/seed/contacts-api.txt), verbatim.
+    private const string ContactsExample = """
+        {
+          "data": [
+            {
+              "id": "1234567890",
+              "first_name": "Jane",
+              "last_name": "Doe",
+              "email": "[email protected]",
+              "phone_number": "1234567890",
+              "phone_number_lid": null,
+              "profile_picture": "https://cdn.example.com/avatars/jane.jpg",
+              "created_at": "2025-08-01T10:00:00.000Z",
+              "updated_at": "2025-09-15T08:30:00.000Z",
+              "tags": [
+                {
+                  "id": "42",
+                  "name": "VIP",
+                  "color": "#1156d6"
+                },
+                {
+                  "id": "57",
+                  "name": "Lead",
+                  "color": "#e63946"
+                }
+              ]
+            }
+          ],
+          "currentPage": 1,
+          "totalPages": 12,
+          "totalRecords": 115
+        }
+        """;
+
+    private const string TagsExample = """
+        {
+          "data": [
+            {
+              "id": "42",
+              "name": "VIP",
+              "color": "#1156d6",
+              "created_at": "2025-06-10T09:00:00.000Z",
+              "_count": {
+                "contact_tag": 38
+              }
+            },
+            {
+              "id": "57",
+              "name": "Lead",
+              "color": "#e63946",
+              "created_at": "2025-07-22T14:15:00.000Z",
+              "_count": {
+                "contact_tag": 12
+              }
+            }
+          ],
+          "currentPage": 1,
+          "totalPages": 3,
+          "totalRecords": 25
+        }
+        """;
+}
