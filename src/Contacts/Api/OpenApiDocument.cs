@@ -44,7 +44,7 @@ public static class ContactsOpenApi
                     Type = SecuritySchemeType.Http,
                     Scheme = "bearer",
                     BearerFormat = "ck_…",
-                    Description = "The company's API key, created with `contacts keys create`.",
+                    Description = "The company's API key, created with `contacts key create --company <id>`.",
                 };
                 return Task.CompletedTask;
             });
@@ -65,6 +65,9 @@ public static class ContactsOpenApi
                 .DisableTelemetry()
                 .DisableAgent()
                 .DisableMcp()
+                .HideDeveloperTools()
+                .HideClientButton()
+                .ExpandAllTags()
                 .AddPreferredSecuritySchemes(SecurityScheme)
                 .WithDefaultHttpClient(ScalarTarget.Shell, ScalarClient.Curl))
             .AllowAnonymous();
@@ -124,7 +127,11 @@ public static class ContactsOpenApi
         operation.Parameters = [.. PagingParameters(maxLimit, contactFilters)];
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecurityScheme, context.Document)] = [] }];
 
-        foreach (var (status, response) in operation.Responses ?? [])
+        // Generated in metadata order (400 before 200); readers expect them by status.
+        var sorted = new OpenApiResponses();
+        foreach (var (status, response) in (operation.Responses ?? []).OrderBy(r => r.Key, StringComparer.Ordinal)) sorted[status] = response;
+        operation.Responses = sorted;
+        foreach (var (status, response) in sorted)
         {
             if (response is not OpenApiResponse described) continue;
             if (ResponseDescriptions.TryGetValue(status, out var text)) described.Description = text;
@@ -223,7 +230,12 @@ public static class ContactsOpenApi
 
         if ((clrType == typeof(ProblemDetails) || clrType == typeof(HttpValidationProblemDetails)) && context.JsonPropertyInfo is null)
         {
+            // The service always fills these four (Problems.cs), so they are not nullable on the wire.
             schema.Properties ??= new Dictionary<string, IOpenApiSchema>();
+            schema.Properties["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "A URI identifying the problem type." };
+            schema.Properties["title"] = new OpenApiSchema { Type = JsonSchemaType.String };
+            schema.Properties["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" };
+            schema.Properties["detail"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "What went wrong and how to fix it." };
             schema.Properties["traceId"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.String, Description = "W3C trace id of the request; the server log has the details under it.",

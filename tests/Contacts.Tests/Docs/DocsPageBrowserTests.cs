@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using Contacts.Tests.Infrastructure;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace Contacts.Tests.Docs;
+
+/// <summary>
+/// /docs in a real headless Chromium (Debian's package, driven by Playwright): both endpoints listed, one authenticated
+/// try-it call answered with the company's data, and no request leaving the service's origin.
+/// </summary>
+public sealed class DocsPageBrowserTests(SqliteAppFixture fixture, ITestOutputHelper output) : IClassFixture<SqliteAppFixture>
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+
+    /// <summary>Where the screenshot lands: TestResults/docs-page.png under the repository root.</summary>
+    public static string ScreenshotPath => Path.Combine(RepositoryRoot(), "TestResults", "docs-page.png");
+
+    [SkippableFact]
+    public async Task PersonPastesAKeyAndTriesTheContactsEndpointWithoutAnyRequestLeavingTheService()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            const string reason = $"Chromium not found at {ChromiumPath}: install Debian's chromium package (apt-get install chromium) to run the docs page browser test.";
+            if (Environment.GetEnvironmentVariable("CI") == "true") throw new InvalidOperationException(reason);
+            Skip.If(true, "SKIPPED LOUDLY: " + reason);
+        }
+        var company = await fixture.Data.CompanyAsync();
+        var vip = await fixture.Data.TagAsync(company.Id, "VIP", "#1156d6");
+        await fixture.Data.ContactAsync(company.Id, "Philippa", "Quennell-Docs", "philippa@example.test", "+44 20 7946 0001", tags: [vip]);
+        var origin = fixture.App.Address.GetLeftPart(UriPartial.Authority);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync"],
+        });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var requests = new ConcurrentQueue<string>();
+        var foreign = new ConcurrentQueue<string>();
+        var apiAuthorizations = new ConcurrentQueue<string>();
+        // Every request the page makes passes here; one to any other origin is recorded and never sent.
+        await context.RouteAsync("**/*", async route =>
+        {
+            var url = new Uri(route.Request.Url);
+            requests.Enqueue(route.Request.Url);
+            if (url.GetLeftPart(UriPartial.Authority) != origin)
+            {
+                foreign.Enqueue(route.Request.Url);
+                await route.AbortAsync();
+                return;
+            }
+            if (url.AbsolutePath == "/api/v1/contacts") apiAuthorizations.Enqueue(route.Request.Headers.GetValueOrDefault("authorization") ?? "");
+            await route.ContinueAsync();
+        });
+        var page = await context.NewPageAsync();
+        output.WriteLine($"{watch.ElapsedMilliseconds} ms: browser started");
+        page.SetDefaultTimeout(10_000);
+
+        try
+        {
+            await page.GotoAsync(origin + "/docs");
+            await page.GetByText("List contacts", new() { Exact = true }).First.WaitForAsync();
+            await page.GetByText("List contact tags", new() { Exact = true }).First.WaitForAsync();
+            output.WriteLine($"{watch.ElapsedMilliseconds} ms: page lists both endpoints");
+            // As a person would: paste the key into the page's authentication box, open the operation's client, send.
+            await page.GetByPlaceholder("Token").First.FillAsync(company.Key);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Test Request" }).First.ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).First.ClickAsync();
+            await page.GetByText("200 OK").First.WaitForAsync();
+            await page.GetByText("\"Quennell-Docs\"").First.WaitForAsync();
+            output.WriteLine($"{watch.ElapsedMilliseconds} ms: try-it answered with the contact");
+        }
+        finally
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(ScreenshotPath)!);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath });
+            foreach (var url in requests) output.WriteLine("request: " + url);
+        }
+        Assert.Empty(foreign);
+        Assert.Equal(["Bearer " + company.Key], apiAuthorizations);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Contacts.slnx"))) return folder.FullName;
+        }
+        return AppContext.BaseDirectory;
+    }
+}
