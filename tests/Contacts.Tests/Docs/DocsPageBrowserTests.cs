@@ -58,6 +58,11 @@ public sealed class DocsPageBrowserTests(SqliteAppFixture fixture, ITestOutputHe
             await route.ContinueAsync();
         });
         var page = await context.NewPageAsync();
+        var consoleErrors = new ConcurrentQueue<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error") consoleErrors.Enqueue(message.Text);
+        };
         output.WriteLine($"{watch.ElapsedMilliseconds} ms: browser started");
         page.SetDefaultTimeout(10_000);
 
@@ -80,8 +85,10 @@ public sealed class DocsPageBrowserTests(SqliteAppFixture fixture, ITestOutputHe
             Directory.CreateDirectory(Path.GetDirectoryName(ScreenshotPath)!);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath });
             foreach (var url in requests) output.WriteLine("request: " + url);
+            foreach (var error in consoleErrors) output.WriteLine("console error: " + error);
         }
         Assert.Empty(foreign);
+        Assert.DoesNotContain(consoleErrors, error => error.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
         Assert.Equal(["Bearer " + company.Key], apiAuthorizations);
     }
 

@@ -222,11 +222,14 @@ public sealed class OpenApiDocumentTests(DocsFixture fixture) : IClassFixture<Do
     }
 
     [Fact]
-    public async Task DocumentAndDocsPageNeedNoKey()
+    public async Task DocumentAndDocsPageNeedNoKeyAndThePageMayOnlyTalkToItsOwnOrigin()
     {
         using var docs = await fixture.App.Client.GetAsync("/docs/");
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
         Assert.Contains("openapi/v1.json", await docs.Content.ReadAsStringAsync());
+        var policy = string.Join(";", docs.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("default-src 'self'", policy);
+        Assert.Contains("connect-src 'self'", policy);
         using var script = await fixture.App.Client.GetAsync("/docs/scalar.js");
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
     }
