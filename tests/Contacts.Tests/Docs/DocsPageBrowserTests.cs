@@ -13,7 +13,7 @@ public sealed class DocsPageBrowserTests(SqliteAppFixture fixture, ITestOutputHe
 {
     private const string ChromiumPath = "/usr/bin/chromium";
 
-    /// <summary>Where the screenshot lands: TestResults/docs-page.png under the repository root.</summary>
+    /// <summary>Where the screenshot of the answered try-it call lands (the page before it: docs-page-reference.png beside it).</summary>
     public static string ScreenshotPath => Path.Combine(RepositoryRoot(), "TestResults", "docs-page.png");
 
     [SkippableFact]
@@ -72,6 +72,8 @@ public sealed class DocsPageBrowserTests(SqliteAppFixture fixture, ITestOutputHe
             await page.GetByText("List contacts", new() { Exact = true }).First.WaitForAsync();
             await page.GetByText("List contact tags", new() { Exact = true }).First.WaitForAsync();
             output.WriteLine($"{watch.ElapsedMilliseconds} ms: page lists both endpoints");
+            Directory.CreateDirectory(Path.GetDirectoryName(ScreenshotPath)!);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.ChangeExtension(ScreenshotPath, null) + "-reference.png" });
             // As a person would: paste the key into the page's authentication box, open the operation's client, send.
             await page.GetByPlaceholder("Token").First.FillAsync(company.Key);
             await page.GetByRole(AriaRole.Button, new() { Name = "Test Request" }).First.ClickAsync();
