@@ -261,7 +261,8 @@ public static class ContactsOpenApi
         return Task.CompletedTask;
     }
 
-    // The two response examples of the API's original description (shared/seed/contacts-api.txt), verbatim.
+    // The two response examples of the API's original description (shared/seed/contacts-api.txt), verbatim except the
+    // email, which the copy we were given shows as a web page's "[email protected]" placeholder.
     private const string ContactsExample = """
         {
           "data": [
@@ -269,7 +270,7 @@ public static class ContactsOpenApi
               "id": "1234567890",
               "first_name": "Jane",
               "last_name": "Doe",
-              "email": "[email protected]",
+              "email": "jane@example.com",
               "phone_number": "1234567890",
               "phone_number_lid": null,
               "profile_picture": "https://cdn.example.com/avatars/jane.jpg",
