@@ -101,12 +101,14 @@ public static class Admin
     public static async Task<StoredApiKey?> FindKeyAsync(ContactsDatabase db, string keyId, CancellationToken ct = default)
     {
         await using var connection = await db.OpenAsync(ct);
-        await using var command = db.Command(connection,
-            "SELECT key_id, company_id, secret_hash, revoked_at FROM api_key WHERE key_id = @key_id");
+        // On PostgreSQL through a SECURITY DEFINER function: the company is not known yet, so row-level security would hide the key.
+        await using var command = db.Command(connection, db.IsPostgres
+            ? "SELECT key_id, company_id, secret_hash, revoked FROM contacts_find_key(@key_id)"
+            : "SELECT key_id, company_id, secret_hash, revoked_at IS NOT NULL FROM api_key WHERE key_id = @key_id");
         ContactsDatabase.AddParameter(command, "@key_id", keyId);
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
-        return new StoredApiKey(reader.GetString(0), reader.GetInt64(1), (byte[])reader.GetValue(2), !reader.IsDBNull(3));
+        return new StoredApiKey(reader.GetString(0), reader.GetInt64(1), (byte[])reader.GetValue(2), reader.GetBoolean(3));
     }
 
     /// <summary>Records use of keys; called in batches by a background flusher, never per request.</summary>
@@ -115,7 +117,10 @@ public static class Admin
         if (keyIds.Count == 0) return;
         await using var connection = await db.OpenAsync(ct);
         await using var command = db.Command(connection, "");
-        command.CommandText = $"UPDATE api_key SET last_used_at = @now WHERE key_id IN {ContactsDatabase.InList(command, "k", keyIds)}";
+        command.CommandText = db.IsPostgres
+            ? "SELECT contacts_touch_keys(@keys, @now)" // SECURITY DEFINER: keys of many companies, outside row-level security
+            : $"UPDATE api_key SET last_used_at = @now WHERE key_id IN {ContactsDatabase.InList(command, "k", keyIds)}";
+        if (db.IsPostgres) ContactsDatabase.AddParameter(command, "@keys", keyIds.ToArray());
         ContactsDatabase.AddParameter(command, "@now", db.TimestampValue(usedAt));
         await command.ExecuteNonQueryAsync(ct);
     }

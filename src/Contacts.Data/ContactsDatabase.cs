@@ -14,6 +14,7 @@ public sealed class ContactsDatabase : IAsyncDisposable
 {
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
     private readonly NpgsqlDataSource? _npgsql;
+    private readonly NpgsqlDataSource? _owner;
     private readonly string _sqliteConnectionString = "";
 
     public ContactsDatabase(DatabaseOptions options)
@@ -21,12 +22,9 @@ public sealed class ContactsDatabase : IAsyncDisposable
         Options = options;
         if (options.Provider == DatabaseProvider.Postgres)
         {
-            var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);
-            if (!ExplicitlySet(options.ConnectionString, "Timeout")) builder.Timeout = options.ConnectTimeoutSeconds;
-            if (!ExplicitlySet(options.ConnectionString, "Command Timeout")) builder.CommandTimeout = options.CommandTimeoutSeconds;
-            if (!ExplicitlySet(options.ConnectionString, "Maximum Pool Size")) builder.MaxPoolSize = options.MaxPoolSize;
-            builder.ApplicationName ??= "contacts";
-            _npgsql = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+            _npgsql = PostgresDataSource(options, options.ConnectionString);
+            if (options.MigrationsConnectionString is { } owner && owner != options.ConnectionString)
+                _owner = PostgresDataSource(options, owner);
         }
         else
         {
@@ -39,6 +37,18 @@ public sealed class ContactsDatabase : IAsyncDisposable
             _sqliteConnectionString = builder.ConnectionString;
             SqliteFile = Path.GetFullPath(builder.DataSource);
         }
+    }
+
+    private static NpgsqlDataSource PostgresDataSource(DatabaseOptions options, string? connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!ExplicitlySet(connectionString, "Timeout")) builder.Timeout = options.ConnectTimeoutSeconds;
+        if (!ExplicitlySet(connectionString, "Command Timeout")) builder.CommandTimeout = options.CommandTimeoutSeconds;
+        if (!ExplicitlySet(connectionString, "Maximum Pool Size")) builder.MaxPoolSize = options.MaxPoolSize;
+        builder.ApplicationName ??= "contacts";
+        // The per-request company setting is session state: the reset on return to the pool must clear it.
+        builder.NoResetOnClose = false;
+        return new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
     }
 
     public DatabaseOptions Options { get; }
@@ -58,6 +68,35 @@ public sealed class ContactsDatabase : IAsyncDisposable
         await connection.OpenAsync(ct);
         return connection;
     }
+
+    /// <summary>
+    /// A connection for one company's request. On PostgreSQL it also sets contacts.company_id, which the row-level
+    /// security policies read (docs/isolation.md): one extra round trip per request, not counted as an endpoint
+    /// statement in <see cref="Meter"/>. Session-level, cleared by the pool's reset when the connection is returned.
+    /// </summary>
+    public async Task<DbConnection> OpenAsync(long company, CancellationToken ct = default)
+    {
+        var connection = await OpenAsync(ct);
+        if (!IsPostgres) return connection;
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT set_config('contacts.company_id', @company, false)";
+            command.CommandTimeout = Options.CommandTimeoutSeconds;
+            AddParameter(command, "@company", company.ToString(CultureInfo.InvariantCulture));
+            await command.ExecuteNonQueryAsync(ct);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A connection as the schema owner (ConnectionStrings:ContactsMigrations when set): for migrations.</summary>
+    public async Task<DbConnection> OpenAsOwnerAsync(CancellationToken ct = default) =>
+        _owner is not null ? await _owner.OpenConnectionAsync(ct) : await OpenAsync(ct);
 
     /// <summary>Commands created, by provider: how many statements requests cost (operators' dashboards, and the test that a page costs a fixed number).</summary>
     public static readonly System.Diagnostics.Metrics.Meter Meter = new("Contacts.Data");
@@ -142,6 +181,7 @@ public sealed class ContactsDatabase : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         SqliteConnection.ClearAllPools();
+        _owner?.Dispose();
         return _npgsql?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 }

@@ -4,13 +4,15 @@ namespace Contacts.Data;
 
 public enum DatabaseProvider { Sqlite, Postgres }
 
-/// <summary>Bound from the "Database" section plus ConnectionStrings:Contacts.</summary>
+/// <summary>Bound from the "Database" section plus ConnectionStrings:Contacts and ConnectionStrings:ContactsMigrations.</summary>
 public sealed class DatabaseOptions
 {
     public const string DefaultSqliteConnectionString = "Data Source=contacts.db";
 
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
     public string? ConnectionString { get; set; }
+    /// <summary>The schema owner's connection (migrations, admin CLI); null means the same as <see cref="ConnectionString"/>. See docs/isolation.md.</summary>
+    public string? MigrationsConnectionString { get; set; }
     public int CommandTimeoutSeconds { get; set; } = 10;
     public int ConnectTimeoutSeconds { get; set; } = 5;
     public bool MigrateOnStart { get; set; } = true;
@@ -32,6 +34,8 @@ public sealed class DatabaseOptions
             };
         }
         options.ConnectionString = configuration.GetConnectionString("Contacts");
+        var migrations = configuration.GetConnectionString("ContactsMigrations");
+        options.MigrationsConnectionString = string.IsNullOrWhiteSpace(migrations) ? null : migrations;
         if (int.TryParse(section["CommandTimeoutSeconds"], out var commandTimeout)) options.CommandTimeoutSeconds = commandTimeout;
         if (int.TryParse(section["ConnectTimeoutSeconds"], out var connectTimeout)) options.ConnectTimeoutSeconds = connectTimeout;
         if (int.TryParse(section["MaxPoolSize"], out var pool)) options.MaxPoolSize = pool;
@@ -44,4 +48,15 @@ public sealed class DatabaseOptions
         }
         return options;
     }
+
+    /// <summary>The same settings connecting as the schema owner: what the admin CLI uses.</summary>
+    public DatabaseOptions AsOwner() => new()
+    {
+        Provider = Provider,
+        ConnectionString = MigrationsConnectionString ?? ConnectionString,
+        CommandTimeoutSeconds = CommandTimeoutSeconds,
+        ConnectTimeoutSeconds = ConnectTimeoutSeconds,
+        MigrateOnStart = MigrateOnStart,
+        MaxPoolSize = MaxPoolSize,
+    };
 }

@@ -34,7 +34,7 @@ public static class Migrator
     /// <summary>Brings the schema up to date; returns the migrations applied now.</summary>
     public static async Task<IReadOnlyList<Migration>> MigrateAsync(ContactsDatabase db, CancellationToken ct = default)
     {
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenAsOwnerAsync(ct);
         if (!db.IsPostgres)
         {
             // WAL lets readers go on while an import writes; the setting is stored in the file.

@@ -57,7 +57,7 @@ public static class ContactsApi
             filter.Sql += ")";
         }
 
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenAsync(company, ct);
         var (total, contacts) = await PageAsync(db, connection, query, "contact c", filter, """
             SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
                    c.profile_picture, c.created_at, c.updated_at
@@ -88,7 +88,7 @@ public static class ContactsApi
             filter.Parameters["@pattern"] = db.PatternValue(SearchText.EscapeLike(term));
         }
 
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenAsync(company, ct);
         var (total, rows) = await PageAsync(db, connection, query, "tag t", filter, """
             SELECT t.id, t.name, t.color, t.created_at,
                    (SELECT count(*) FROM contact_tag ct WHERE ct.company_id = @company AND ct.tag_id = t.id)

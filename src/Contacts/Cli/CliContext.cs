@@ -31,7 +31,8 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
     {
         var overrides = new Dictionary<string, string?>();
         if (parse.GetValue(ProviderOption) is { } provider) overrides["Database:Provider"] = provider;
-        if (parse.GetValue(ConnectionOption) is { } connection) overrides["ConnectionStrings:Contacts"] = connection;
+        if (parse.GetValue(ConnectionOption) is { } connection)
+            overrides["ConnectionStrings:Contacts"] = overrides["ConnectionStrings:ContactsMigrations"] = connection;
         return new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true)
@@ -45,7 +46,8 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
     {
         try
         {
-            return new ContactsDatabase(DatabaseOptions.FromConfiguration(Configuration(parse)));
+            // Admin commands act for every company, so they connect as the schema owner (docs/isolation.md).
+            return new ContactsDatabase(DatabaseOptions.FromConfiguration(Configuration(parse)).AsOwner());
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
