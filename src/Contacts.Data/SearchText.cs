@@ -82,8 +82,26 @@ public static class SearchText
         return hasDigit;
     }
 
-    /// <summary>Escapes LIKE metacharacters so that %, _ and \ match themselves (used with ESCAPE '\').</summary>
-    public static string EscapeLike(string value) =>
+    /// <summary>
+    /// Escapes LIKE metacharacters so that %, _ and \ match themselves (used with ESCAPE '\'). The pattern is folded
+    /// after escaping, so a character that folds into a metacharacter (full-width ％ ＿ ＼, small ﹪ …) is replaced by
+    /// its escaped folded form here; otherwise folding would turn it into a wildcard.
+    /// </summary>
+    public static string EscapeLike(string value)
+    {
+        var builder = new StringBuilder(value.Length + 4);
+        foreach (var rune in value.EnumerateRunes())
+        {
+            var text = rune.ToString();
+            var folded = rune.Value < 128 ? text : Fold(text);
+            builder.Append(folded.AsSpan().IndexOfAny(LikeMetacharacters) < 0 ? text : EscapeAscii(folded));
+        }
+        return builder.ToString();
+    }
+
+    private static readonly System.Buffers.SearchValues<char> LikeMetacharacters = System.Buffers.SearchValues.Create("%_\\");
+
+    private static string EscapeAscii(string value) =>
         value.Replace("\\", "\\\\", StringComparison.Ordinal)
              .Replace("%", "\\%", StringComparison.Ordinal)
              .Replace("_", "\\_", StringComparison.Ordinal);
