@@ -34,6 +34,7 @@ public static class ContactsCli
         root.Subcommands.Add(CompanyCommands(io));
         root.Subcommands.Add(KeyCommands(io));
         root.Subcommands.Add(ImportCommand.Create(io));
+        root.Subcommands.Add(ExportCommand.Create(io));
         root.SetAction((parse, token) =>
         {
             var stray = parse.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith("--", StringComparison.Ordinal));

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Contacts.Client;
+
+/// <summary>One page of results in the API's envelope.</summary>
+/// <typeparam name="T">A <see cref="Contact"/> or a <see cref="Tag"/>.</typeparam>
+/// <param name="Data">The records of this page, in id order; empty past the last page.</param>
+/// <param name="CurrentPage">The page returned (1-based).</param>
+/// <param name="TotalPages">How many pages there are for this query and limit; 0 when nothing matches.</param>
+/// <param name="TotalRecords">How many records match the query across all pages.</param>
+public sealed record Page<T>(
+    [property: JsonPropertyName("data")] IReadOnlyList<T> Data,
+    [property: JsonPropertyName("currentPage")] int CurrentPage,
+    [property: JsonPropertyName("totalPages")] long TotalPages,
+    [property: JsonPropertyName("totalRecords")] long TotalRecords);
+
+/// <summary>A contact as <c>GET /api/v1/contacts</c> returns it.</summary>
+/// <param name="Id">The contact id (a decimal integer sent as a string).</param>
+/// <param name="FirstName">First name, or null.</param>
+/// <param name="LastName">Last name, or null.</param>
+/// <param name="Email">Email address, or null.</param>
+/// <param name="PhoneNumber">Phone number as stored, or null.</param>
+/// <param name="PhoneNumberLid">WhatsApp LID, or null.</param>
+/// <param name="ProfilePicture">Absolute URL of the avatar, or null.</param>
+/// <param name="CreatedAt">When the contact was created (UTC, millisecond precision).</param>
+/// <param name="UpdatedAt">When the contact last changed (UTC, millisecond precision); what <see cref="ContactsQuery.UpdatedSince"/> filters on.</param>
+/// <param name="Tags">The contact's tags.</param>
+public sealed record Contact(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("first_name")] string? FirstName,
+    [property: JsonPropertyName("last_name")] string? LastName,
+    [property: JsonPropertyName("email")] string? Email,
+    [property: JsonPropertyName("phone_number")] string? PhoneNumber,
+    [property: JsonPropertyName("phone_number_lid")] string? PhoneNumberLid,
+    [property: JsonPropertyName("profile_picture")] string? ProfilePicture,
+    [property: JsonPropertyName("created_at"), JsonConverter(typeof(UtcTimestampConverter))] DateTimeOffset CreatedAt,
+    [property: JsonPropertyName("updated_at"), JsonConverter(typeof(UtcTimestampConverter))] DateTimeOffset UpdatedAt,
+    [property: JsonPropertyName("tags")] IReadOnlyList<ContactTag> Tags);
+
+/// <summary>A tag as it appears inside a contact.</summary>
+/// <param name="Id">The tag id (a string), usable in <see cref="ContactsQuery.TagIds"/>.</param>
+/// <param name="Name">The tag name.</param>
+/// <param name="Color">A colour such as <c>#1156d6</c>, or null.</param>
+public sealed record ContactTag(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("color")] string? Color);
+
+/// <summary>A tag as <c>GET /api/v1/contacts/tags</c> returns it.</summary>
+/// <param name="Id">The tag id (a string), usable in <see cref="ContactsQuery.TagIds"/>.</param>
+/// <param name="Name">The tag name.</param>
+/// <param name="Color">A colour such as <c>#1156d6</c>, or null.</param>
+/// <param name="CreatedAt">When the tag was created (UTC, millisecond precision).</param>
+/// <param name="Count">The wire's <c>_count</c> object: how many contacts carry the tag.</param>
+public sealed record Tag(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("color")] string? Color,
+    [property: JsonPropertyName("created_at"), JsonConverter(typeof(UtcTimestampConverter))] DateTimeOffset CreatedAt,
+    [property: JsonPropertyName("_count")] TagCount Count);
+
+/// <summary>The wire's <c>_count</c> object of a tag.</summary>
+/// <param name="ContactTag">How many of the company's contacts carry the tag.</param>
+public sealed record TagCount([property: JsonPropertyName("contact_tag")] long ContactTag);
+
+/// <summary>An RFC 9457 problem+json error body as the API sends it.</summary>
+/// <param name="Type">A URI naming the kind of problem.</param>
+/// <param name="Title">A short summary, e.g. <c>Unauthorized</c>.</param>
+/// <param name="Status">The HTTP status code.</param>
+/// <param name="Detail">What went wrong in this request.</param>
+/// <param name="TraceId">The server's trace id: quote it when reporting a problem.</param>
+/// <param name="Errors">For a 400: the parameters that broke a rule, with their messages.</param>
+public sealed record ProblemDetails(
+    [property: JsonPropertyName("type")] string? Type,
+    [property: JsonPropertyName("title")] string? Title,
+    [property: JsonPropertyName("status")] int? Status,
+    [property: JsonPropertyName("detail")] string? Detail,
+    [property: JsonPropertyName("traceId")] string? TraceId,
+    [property: JsonPropertyName("errors")] IReadOnlyDictionary<string, string[]>? Errors);
+
+/// <summary>
+/// Reads any ISO-8601 timestamp and writes the API's own form, UTC with three fractional digits
+/// (<c>2025-09-15T08:30:00.000Z</c>), so a record serialized again looks exactly like the wire.
+/// </summary>
+public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
+{
+    /// <summary>The wire's timestamp format.</summary>
+    public const string Format = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
+    /// <summary>Formats an instant as the API does (sub-millisecond digits are dropped).</summary>
+    /// <param name="value">Any instant; its offset does not matter.</param>
+    /// <returns>E.g. <c>2025-09-15T08:30:00.000Z</c>.</returns>
+    public static string ToWire(DateTimeOffset value) => value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
+
+    /// <inheritdoc />
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        DateTimeOffset.Parse(reader.GetString() ?? throw new JsonException("A timestamp must be a string."),
+            CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    /// <inheritdoc />
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(ToWire(value));
+}
+
+/// <summary>Source-generated (reflection-free, trimming-safe) serialization of the wire records.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(Page<Contact>))]
+[JsonSerializable(typeof(Contact))]
+[JsonSerializable(typeof(Tag))]
+[JsonSerializable(typeof(Page<Tag>))]
+[JsonSerializable(typeof(ProblemDetails))]
+public sealed partial class ContactsJsonContext : JsonSerializerContext;
