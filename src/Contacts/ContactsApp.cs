@@ -23,6 +23,7 @@ public static class ContactsApp
         builder.Services.AddContactsProblemDetails();
         builder.Services.AddApiKeyAuthentication(builder.Configuration);
         builder.Services.AddContactsOpenApi(builder.Configuration);
+        builder.Services.AddContactsRateLimits(builder.Configuration);
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection("Api")).ValidateDataAnnotations().ValidateOnStart();
 
         var app = builder.Build();
@@ -30,6 +31,7 @@ public static class ContactsApp
         app.UseStatusCodePages();
         app.UseResponseHeaders();
         app.UseAuthentication();
+        app.UseContactsRateLimits();
         app.UseAuthorization();
         app.MapContacts();
         app.MapContactsDocs();

@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace Contacts.Auth;
+
+/// <summary>One token bucket: how many requests may come at once, and how fast the allowance comes back.</summary>
+public sealed class TokenBucketSettings
+{
+    public int BucketSize { get; set; }
+    public double PermitsPerSecond { get; set; }
+
+    /// <summary>
+    /// The partitioned limiter replenishes at most every 100 ms, so the rate becomes a whole number of tokens per
+    /// period of at least 100 ms (300/s = 30 per 100 ms; 0.5/s = 1 per 2 s).
+    /// </summary>
+    internal TokenBucketRateLimiterOptions ToLimiterOptions()
+    {
+        var period = Math.Max(0.1, 1 / PermitsPerSecond);
+        return new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = BucketSize,
+            TokensPerPeriod = Math.Max(1, (int)Math.Round(PermitsPerSecond * period)),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(period),
+            QueueLimit = 0,
+        };
+    }
+
+    internal bool IsValid => BucketSize is >= 1 and <= 1_000_000 && PermitsPerSecond is > 0 and <= 1_000_000 && double.IsFinite(PermitsPerSecond);
+}
+
+/// <summary>Bound from the "RateLimits" section.</summary>
+public sealed class RateLimitOptions
+{
+    public bool Enabled { get; set; } = true;
+    /// <summary>Above what one key can get out of a 2-core server on SQLite (docs/reliability.md#rate-limits).</summary>
+    public TokenBucketSettings PerKey { get; set; } = new() { BucketSize = 6000, PermitsPerSecond = 3000 };
+    public TokenBucketSettings FailedAuthPerAddress { get; set; } = new() { BucketSize = 100, PermitsPerSecond = 10 };
+}
+
+/// <summary>
+/// Token buckets on the /api/ endpoints: one per API key for authenticated requests, one per client address for
+/// requests that fail authentication, with RateLimit-* headers on every limited response and 429 problem+json over.
+/// </summary>
+/// <remarks>
+/// The limiter runs after authentication and before authorization, and only on endpoints that require a key. So a 405
+/// (its endpoint needs no key) still comes first; an unauthenticated request that reaches it is exactly one that
+/// authorization will answer 401, so the per-address bucket counts failed authentications without a second
+/// middleware watching status codes; and a valid key keeps working from an address that also sends bad ones
+/// (a shared NAT or proxy), because an authenticated request only ever draws from its key's bucket.
+/// </remarks>
+public static class RateLimiting
+{
+    public static IServiceCollection AddContactsRateLimits(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection("RateLimits"))
+            .Validate(o => o.PerKey.IsValid && o.FailedAuthPerAddress.IsValid,
+                "RateLimits: BucketSize must be 1..1000000 and PermitsPerSecond greater than 0 (at most 1000000).")
+            .ValidateOnStart();
+        if (!configuration.GetValue("RateLimits:Enabled", true)) return services;
+
+        services.AddSingleton<ApiRateLimiter>();
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<ApiRateLimiter>((options, limiter) =>
+        {
+            options.GlobalLimiter = limiter.Limiter;
+            options.OnRejected = (context, _) => limiter.RejectAsync(context.HttpContext, context.Lease);
+        });
+        return services;
+    }
+
+    /// <summary>Call right after UseAuthentication: the buckets are chosen by the authenticated key.</summary>
+    public static IApplicationBuilder UseContactsRateLimits(this IApplicationBuilder app)
+    {
+        var limiter = app.ApplicationServices.GetService<ApiRateLimiter>();
+        if (limiter is null) return app;
+        app.UseRateLimiter();
+        return app.Use((http, next) =>
+        {
+            limiter.AddHeadersOnStarting(http);
+            return next(http);
+        });
+    }
+}
+
+internal sealed class ApiRateLimiter : IDisposable
+{
+    private readonly RateLimitOptions _options;
+
+    public ApiRateLimiter(IOptions<RateLimitOptions> options)
+    {
+        _options = options.Value;
+        var perKey = _options.PerKey.ToLimiterOptions();
+        var perAddress = _options.FailedAuthPerAddress.ToLimiterOptions();
+        Limiter = PartitionedRateLimiter.Create<HttpContext, string>(http => Bucket(http) switch
+        {
+            { Kind: BucketKind.Key, Partition: var key } => RateLimitPartition.GetTokenBucketLimiter(key, _ => perKey),
+            { Kind: BucketKind.Address, Partition: var address } => RateLimitPartition.GetTokenBucketLimiter(address, _ => perAddress),
+            _ => RateLimitPartition.GetNoLimiter(""),
+        });
+    }
+
+    public PartitionedRateLimiter<HttpContext> Limiter { get; }
+
+    private enum BucketKind { None, Key, Address }
+
+    private readonly record struct BucketChoice(BucketKind Kind, string Partition);
+
+    private static BucketChoice Bucket(HttpContext http)
+    {
+        if (!http.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)) return default;
+        var metadata = http.GetEndpoint()?.Metadata;
+        if (metadata?.GetMetadata<IAuthorizeData>() is null || metadata.GetMetadata<IAllowAnonymous>() is not null) return default;
+        if (http.User.Identity?.IsAuthenticated == true && http.User.KeyId() is { } keyId) return new(BucketKind.Key, "key:" + keyId);
+        return new(BucketKind.Address, "address:" + AddressPartition(http.Connection.RemoteIpAddress));
+    }
+
+    /// <summary>An IPv6 client usually owns a whole /64, so that is one address here; IPv4-mapped addresses count as IPv4.</summary>
+    internal static string AddressPartition(IPAddress? address)
+    {
+        if (address is null) return "unknown";
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (address.AddressFamily != AddressFamily.InterNetworkV6) return address.ToString();
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
+    }
+
+    private TokenBucketSettings? SettingsFor(HttpContext http) => Bucket(http).Kind switch
+    {
+        BucketKind.Key => _options.PerKey,
+        BucketKind.Address => _options.FailedAuthPerAddress,
+        _ => null,
+    };
+
+    /// <summary>Runs once the limiter let the request through: the headers describe the bucket after this request.</summary>
+    public void AddHeadersOnStarting(HttpContext http)
+    {
+        if (SettingsFor(http) is not { } settings) return;
+        var remaining = Limiter.GetStatistics(http)?.CurrentAvailablePermits ?? 0;
+        http.Response.OnStarting(() =>
+        {
+            SetHeaders(http.Response.Headers, settings, remaining);
+            return Task.CompletedTask;
+        });
+    }
+
+    public async ValueTask RejectAsync(HttpContext http, RateLimitLease lease)
+    {
+        var perAddress = Bucket(http).Kind == BucketKind.Address;
+        var settings = perAddress ? _options.FailedAuthPerAddress : _options.PerKey;
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1 / settings.PermitsPerSecond);
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        SetHeaders(http.Response.Headers, settings, 0);
+        http.Response.Headers.RetryAfter = WholeSeconds(retryAfter.TotalSeconds);
+        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Type = "https://tools.ietf.org/html/rfc6585#section-4",
+                Title = "Too Many Requests",
+                Detail = perAddress
+                    ? "Too many failed authentication attempts from this address. Retry after the number of seconds in Retry-After."
+                    : "This API key has used up its request allowance. Retry after the number of seconds in Retry-After.",
+            },
+        });
+    }
+
+    /// <summary>
+    /// RateLimit-Limit is the bucket size, RateLimit-Remaining the tokens left, RateLimit-Reset the seconds until the
+    /// bucket is full again (draft-ietf-httpapi-ratelimit-headers, the three-field form).
+    /// </summary>
+    private static void SetHeaders(IHeaderDictionary headers, TokenBucketSettings settings, long remaining)
+    {
+        remaining = Math.Clamp(remaining, 0, settings.BucketSize);
+        headers["RateLimit-Limit"] = settings.BucketSize.ToString(CultureInfo.InvariantCulture);
+        headers["RateLimit-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
+        headers["RateLimit-Reset"] = remaining == settings.BucketSize ? "0" : WholeSeconds((settings.BucketSize - remaining) / settings.PermitsPerSecond);
+    }
+
+    private static string WholeSeconds(double seconds) =>
+        Math.Max(1, (long)Math.Ceiling(Math.Min(seconds, int.MaxValue))).ToString(CultureInfo.InvariantCulture);
+
+    public void Dispose() => Limiter.Dispose();
+}
