@@ -89,13 +89,14 @@ public static class RateLimiting
 
 internal sealed class ApiRateLimiter : IDisposable
 {
-    private readonly RateLimitOptions _options;
+    private readonly TokenBucketRateLimiterOptions _perKey;
+    private readonly TokenBucketRateLimiterOptions _perAddress;
 
     public ApiRateLimiter(IOptions<RateLimitOptions> options)
     {
-        _options = options.Value;
-        var perKey = _options.PerKey.ToLimiterOptions();
-        var perAddress = _options.FailedAuthPerAddress.ToLimiterOptions();
+        // .Value validates: bad settings stop startup with the validation message.
+        var perKey = _perKey = options.Value.PerKey.ToLimiterOptions();
+        var perAddress = _perAddress = options.Value.FailedAuthPerAddress.ToLimiterOptions();
         Limiter = PartitionedRateLimiter.Create<HttpContext, string>(http => Bucket(http) switch
         {
             { Kind: BucketKind.Key, Partition: var key } => RateLimitPartition.GetTokenBucketLimiter(key, _ => perKey),
@@ -130,10 +131,10 @@ internal sealed class ApiRateLimiter : IDisposable
         return new IPAddress(bytes) + "/64";
     }
 
-    private TokenBucketSettings? SettingsFor(HttpContext http) => Bucket(http).Kind switch
+    private TokenBucketRateLimiterOptions? SettingsFor(HttpContext http) => Bucket(http).Kind switch
     {
-        BucketKind.Key => _options.PerKey,
-        BucketKind.Address => _options.FailedAuthPerAddress,
+        BucketKind.Key => _perKey,
+        BucketKind.Address => _perAddress,
         _ => null,
     };
 
@@ -152,8 +153,8 @@ internal sealed class ApiRateLimiter : IDisposable
     public async ValueTask RejectAsync(HttpContext http, RateLimitLease lease)
     {
         var perAddress = Bucket(http).Kind == BucketKind.Address;
-        var settings = perAddress ? _options.FailedAuthPerAddress : _options.PerKey;
-        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1 / settings.PermitsPerSecond);
+        var settings = perAddress ? _perAddress : _perKey;
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : settings.ReplenishmentPeriod;
         http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         SetHeaders(http.Response.Headers, settings, 0);
         http.Response.Headers.RetryAfter = WholeSeconds(retryAfter.TotalSeconds);
@@ -175,18 +176,20 @@ internal sealed class ApiRateLimiter : IDisposable
 
     /// <summary>
     /// RateLimit-Limit is the bucket size, RateLimit-Remaining the tokens left, RateLimit-Reset the seconds until the
-    /// bucket is full again (draft-ietf-httpapi-ratelimit-headers, the three-field form).
+    /// bucket is full again at the latest (draft-ietf-httpapi-ratelimit-headers, the three-field form).
     /// </summary>
-    private static void SetHeaders(IHeaderDictionary headers, TokenBucketSettings settings, long remaining)
+    private static void SetHeaders(IHeaderDictionary headers, TokenBucketRateLimiterOptions bucket, long remaining)
     {
-        remaining = Math.Clamp(remaining, 0, settings.BucketSize);
-        headers["RateLimit-Limit"] = settings.BucketSize.ToString(CultureInfo.InvariantCulture);
+        remaining = Math.Clamp(remaining, 0, bucket.TokenLimit);
+        var periods = (bucket.TokenLimit - remaining + bucket.TokensPerPeriod - 1) / bucket.TokensPerPeriod;
+        headers["RateLimit-Limit"] = bucket.TokenLimit.ToString(CultureInfo.InvariantCulture);
         headers["RateLimit-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
-        headers["RateLimit-Reset"] = remaining == settings.BucketSize ? "0" : WholeSeconds((settings.BucketSize - remaining) / settings.PermitsPerSecond);
+        headers["RateLimit-Reset"] = periods == 0 ? "0" : WholeSeconds(periods * bucket.ReplenishmentPeriod.TotalSeconds);
     }
 
+    // Rounded up, less a hair so that 1000.0000001 s (binary fractions of a rate) still reads 1000.
     private static string WholeSeconds(double seconds) =>
-        Math.Max(1, (long)Math.Ceiling(Math.Min(seconds, int.MaxValue))).ToString(CultureInfo.InvariantCulture);
+        Math.Max(1, (long)Math.Ceiling(Math.Min(seconds, int.MaxValue) - 1e-6)).ToString(CultureInfo.InvariantCulture);
 
     public void Dispose() => Limiter.Dispose();
 }
