@@ -158,6 +158,13 @@ public static class ContactsOpenApi
                                                    "(prev/next only where they exist, last only when there are results); other query parameters are kept.");
                 if (described.Content?.TryGetValue("application/json", out var json) == true) json.Example = JsonNode.Parse(example);
             }
+            if (status is "200" or "400" or "401" or "429")
+            {
+                // Present while RateLimits:Enabled (the default); see docs/reliability.md#rate-limits.
+                described.Headers["RateLimit-Limit"] = Count("Size of the token bucket that paid for this request (per key; per address when authentication failed).");
+                described.Headers["RateLimit-Remaining"] = Count("Requests left in that bucket.");
+                described.Headers["RateLimit-Reset"] = Count("Seconds until that bucket is full again; 0 when full.");
+            }
             if (status is "429" or "503")
                 described.Headers["Retry-After"] = new OpenApiHeader
                 {
@@ -166,6 +173,9 @@ public static class ContactsOpenApi
                 };
         }
     }
+
+    private static OpenApiHeader Count(string description) =>
+        new() { Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" } };
 
     private static OpenApiHeader Header(string description) =>
         new() { Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.String } };

@@ -198,6 +198,23 @@ public abstract class RateLimitTests(AppFixture fixture)
         Assert.Contains("RateLimits", error.Message, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public async Task OpenApiDocumentDescribesTheRateLimitHeaders()
+    {
+        await Data.CompanyAsync();
+        using var response = await fixture.App.Client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+        using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        var responses = document.RootElement.GetProperty("paths").GetProperty(ContactsPath).GetProperty("get").GetProperty("responses");
+        foreach (var status in new[] { "200", "400", "401", "429" })
+        {
+            var headers = responses.GetProperty(status).GetProperty("headers");
+            foreach (var header in new[] { "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset" })
+                Assert.True(headers.TryGetProperty(header, out _), $"{status} lacks {header}");
+        }
+        Assert.True(responses.GetProperty("429").GetProperty("headers").TryGetProperty("Retry-After", out _));
+    }
+
     private static void AssertRateLimit(HttpResponseMessage response, int limit, long remaining)
     {
         Assert.Equal(limit.ToString(System.Globalization.CultureInfo.InvariantCulture), Header(response, "RateLimit-Limit"));
