@@ -1,6 +1,7 @@
 using Contacts.Api;
 using Contacts.Auth;
 using Contacts.Data;
+using Contacts.Operations;
 
 namespace Contacts;
 
@@ -25,8 +26,11 @@ public static class ContactsApp
         builder.Services.AddContactsOpenApi(builder.Configuration);
         builder.Services.AddContactsRateLimits(builder.Configuration);
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection("Api")).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddContactsHealthChecks(builder.Configuration);
+        builder.Services.AddContactsTelemetry(builder.Configuration);
 
         var app = builder.Build();
+        app.UseRequestLogging();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseResponseHeaders();
@@ -35,6 +39,8 @@ public static class ContactsApp
         app.UseAuthorization();
         app.MapContacts();
         app.MapContactsDocs();
+        app.MapContactsHealthChecks();
+        app.MapContactsMetrics();
         return app;
     }
 }

@@ -32,6 +32,9 @@ public sealed class TestDatabase : IAsyncDisposable
         return database;
     }
 
+    /// <summary>A connection string the tests do not touch: for a server that is absent or misbehaves on purpose.</summary>
+    public static TestDatabase Unmigrated(DatabaseProvider provider, string connectionString) => new(provider, connectionString, null);
+
     public static async Task<TestDatabase> PostgresAsync(PostgresServer server)
     {
         var database = new TestDatabase(DatabaseProvider.Postgres, await server.CreateDatabaseAsync(), null);

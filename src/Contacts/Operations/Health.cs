@@ -1,0 +1,95 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Contacts.Data;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Contacts.Operations;
+
+public sealed class HealthOptions
+{
+    /// <summary>How long the readiness probe waits for the database before answering 503.</summary>
+    public double ReadyTimeoutSeconds { get; set; } = 2;
+}
+
+/// <summary>/health/live (the process answers) and /health/ready (the database answers a query) for load balancers.</summary>
+public static class Health
+{
+    public const string LivePath = "/health/live";
+    public const string ReadyPath = "/health/ready";
+    private const string ReadyTag = "ready";
+
+    public static IServiceCollection AddContactsHealthChecks(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection("Health").Get<HealthOptions>() ?? new HealthOptions();
+        if (options.ReadyTimeoutSeconds <= 0) throw new InvalidOperationException("Health:ReadyTimeoutSeconds must be positive.");
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", HealthStatus.Unhealthy, [ReadyTag],
+            TimeSpan.FromSeconds(options.ReadyTimeoutSeconds));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapContactsHealthChecks(this IEndpointRouteBuilder app)
+    {
+        // Liveness runs no checks: a database outage must not make the orchestrator restart healthy processes.
+        Operational(app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }));
+        Operational(app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync }));
+        return app;
+    }
+
+    /// <summary>Probes and scrapes: no key, no rate limit, not part of the API description.</summary>
+    internal static TBuilder Operational<TBuilder>(TBuilder endpoint) where TBuilder : IEndpointConventionBuilder =>
+        endpoint.AllowAnonymous().DisableRateLimiting().ExcludeFromDescription();
+
+    // Statuses and durations only: exception texts would tell a caller where the database lives.
+    private static Task WriteAsync(HttpContext http, HealthReport report)
+    {
+        var body = new HealthResponse(report.Status.ToString(), report.TotalDuration.TotalMilliseconds,
+            report.Entries.ToDictionary(e => e.Key, e => new HealthCheckResponse(e.Value.Status.ToString(), e.Value.Duration.TotalMilliseconds, e.Value.Description)));
+        http.Response.ContentType = "application/json";
+        return JsonSerializer.SerializeAsync(http.Response.Body, body, HealthJsonContext.Default.HealthResponse, http.RequestAborted);
+    }
+}
+
+/// <summary>One cheap statement against the migrations table: the database answers and has our schema.</summary>
+internal sealed class DatabaseHealthCheck(ContactsDatabase db) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var probe = ProbeAsync(cancellationToken);
+        try
+        {
+            // Npgsql does not give up a connection attempt to a host that accepts but never answers when cancelled;
+            // the probe is abandoned instead (it ends, and closes its connection, at the driver's own timeout).
+            await probe.WaitAsync(cancellationToken);
+            return HealthCheckResult.Healthy($"{db.Provider} answers");
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, $"{db.Provider} does not answer", e);
+        }
+        finally
+        {
+            _ = probe.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        }
+    }
+
+    private async Task ProbeAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var command = db.Command(connection, "SELECT 1 FROM schema_migration LIMIT 1");
+        await command.ExecuteScalarAsync(ct);
+    }
+}
+
+internal sealed record HealthResponse(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("durationMs")] double DurationMs,
+    [property: JsonPropertyName("checks")] IReadOnlyDictionary<string, HealthCheckResponse> Checks);
+
+internal sealed record HealthCheckResponse(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("durationMs")] double DurationMs,
+    [property: JsonPropertyName("description")] string? Description);
+
+[JsonSerializable(typeof(HealthResponse))]
+internal sealed partial class HealthJsonContext : JsonSerializerContext;

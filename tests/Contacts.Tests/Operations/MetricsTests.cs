@@ -1,0 +1,120 @@
+using System.Net;
+using Contacts.Tests.Infrastructure;
+
+namespace Contacts.Tests.Operations;
+
+/// <summary>
+/// Prometheus scrapes /metrics without a key: request counts per route and status (the count of
+/// http.server.request.duration), runtime metrics, the database client's metrics and our statement counter.
+/// </summary>
+public abstract class MetricsTests(AppFixture fixture)
+{
+    private AppFixture Fixture
+    {
+        get
+        {
+            Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
+            return fixture;
+        }
+    }
+
+    /// <summary>Metric names only the provider's own driver publishes (Npgsql's db.client.*; Microsoft.Data.Sqlite has none).</summary>
+    protected abstract string[] DriverMetrics { get; }
+
+    [SkippableFact]
+    public async Task ScrapeCountsContactsRequestsByRouteAndStatusWithRuntimeAndDatabaseMetrics()
+    {
+        var company = await Fixture.Data.CompanyAsync();
+        using (var client = Fixture.App.ClientWithKey(company.Key))
+        {
+            using var ok = await client.GetAsync(new Uri("/api/v1/contacts?search=ann", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+        using (var unauthorized = await Fixture.App.Client.GetAsync(new Uri("/api/v1/contacts/tags", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
+        }
+
+        var text = await MetricsAssert.ScrapeUntilAsync(Fixture.App.Client, "/metrics",
+            MetricsAssert.RequestCount("/api/v1/contacts/", 200), MetricsAssert.RequestCount("/api/v1/contacts/tags", 401));
+
+        Assert.Contains("# TYPE http_server_request_duration_seconds histogram", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE contacts_db_commands_total counter", text, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^contacts_db_commands_total\{[^}]*\} [1-9]", text);
+        foreach (var runtime in new[] { "dotnet_gc_collections_total", "dotnet_process_memory_working_set_bytes", "dotnet_thread_pool_thread_count" })
+            Assert.Contains(runtime, text, StringComparison.Ordinal);
+        foreach (var driver in DriverMetrics) Assert.Contains(driver, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("search=", text, StringComparison.Ordinal);
+    }
+}
+
+public sealed class SqliteMetricsTests(SqliteAppFixture fixture) : MetricsTests(fixture), IClassFixture<SqliteAppFixture>
+{
+    protected override string[] DriverMetrics => [];
+}
+
+public sealed class PostgresMetricsTests(PostgresAppFixture fixture) : MetricsTests(fixture), IClassFixture<PostgresAppFixture>
+{
+    protected override string[] DriverMetrics => ["db_client_operation_duration_seconds", "db_client_connection_count"];
+}
+
+/// <summary>The scrape path is configurable and the endpoint can be switched off.</summary>
+public sealed class MetricsSettingsTests
+{
+    [Fact]
+    public async Task PrometheusPathSettingMovesTheScrapeEndpoint()
+    {
+        await using var database = await TestDatabase.SqliteAsync();
+        await using var app = await TestApp.StartAsync(database, "--Metrics:PrometheusPath=/internal/prometheus");
+
+        var text = await MetricsAssert.ScrapeUntilAsync(app.Client, "/internal/prometheus", "# TYPE http_server_request_duration_seconds histogram");
+
+        Assert.Contains("contacts_db_commands_total", text, StringComparison.Ordinal);
+        using var old = await app.Client.GetAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, old.StatusCode);
+    }
+
+    [Fact]
+    public async Task DisabledMetricsHaveNoScrapeEndpoint()
+    {
+        await using var database = await TestDatabase.SqliteAsync();
+        await using var app = await TestApp.StartAsync(database, "--Metrics:Enabled=false");
+        using (var live = await app.Client.GetAsync(new Uri("/health/live", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        }
+
+        using var response = await app.Client.GetAsync(new Uri("/metrics", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
+
+internal static class MetricsAssert
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    /// <summary>The count series of http.server.request.duration for one route template and status, as exported.</summary>
+    public static string RequestCount(string route, int status) =>
+        $"http_server_request_duration_seconds_count{{otel_scope_name=\"Microsoft.AspNetCore.Hosting\",http_request_method=\"GET\",http_response_status_code=\"{status}\",http_route=\"{route}\"";
+
+    /// <summary>
+    /// Scrapes until every expected text is there: the server records a request's duration after the client has its
+    /// response, and the exporter caches a scrape briefly.
+    /// </summary>
+    public static async Task<string> ScrapeUntilAsync(HttpClient client, string path, params string[] expected)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (true)
+        {
+            using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+            var text = await response.Content.ReadAsStringAsync();
+            var missing = expected.Where(e => !text.Contains(e, StringComparison.Ordinal)).ToList();
+            if (missing.Count == 0) return text;
+            Assert.True(DateTime.UtcNow < deadline, $"not in {path} within {Bound.TotalSeconds} s: {string.Join(", ", missing)}\n{text}");
+            await Task.Delay(200);
+        }
+    }
+}
