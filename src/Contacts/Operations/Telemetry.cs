@@ -12,6 +12,8 @@ public sealed class MetricsOptions
     /// <summary>Serve the Prometheus scrape endpoint.</summary>
     public bool Enabled { get; set; } = true;
     public string PrometheusPath { get; set; } = "/metrics";
+    /// <summary>When set, the scrape endpoint answers only on connections to this local port (which Kestrel must also listen on).</summary>
+    public int? Port { get; set; }
 }
 
 /// <summary>
@@ -65,7 +67,17 @@ public static class Telemetry
     public static IEndpointRouteBuilder MapContactsMetrics(this IEndpointRouteBuilder app)
     {
         var metrics = Metrics(app.ServiceProvider.GetRequiredService<IConfiguration>());
-        if (metrics.Enabled) Health.Operational(app.MapPrometheusScrapingEndpoint(metrics.PrometheusPath));
+        if (!metrics.Enabled) return app;
+        // The local port, not the Host header (which the client chooses), decides: a private listener can be firewalled.
+        Action<IApplicationBuilder>? onlyOnPort = metrics.Port is { } port
+            ? branch => branch.Use((http, next) =>
+            {
+                if (http.Connection.LocalPort == port) return next(http);
+                http.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            })
+            : null;
+        Health.Operational(app.MapPrometheusScrapingEndpoint(metrics.PrometheusPath, meterProvider: null, onlyOnPort, optionsName: null));
         return app;
     }
 

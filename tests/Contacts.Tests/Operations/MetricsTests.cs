@@ -1,5 +1,8 @@
 using System.Net;
 using Contacts.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacts.Tests.Operations;
 
@@ -116,5 +119,37 @@ internal static class MetricsAssert
             Assert.True(DateTime.UtcNow < deadline, $"not in {path} within {Bound.TotalSeconds} s: {string.Join(", ", missing)}\n{text}");
             await Task.Delay(200);
         }
+    }
+}
+
+/// <summary>With Metrics:Port the scrape endpoint answers only on that listener, whatever Host header a client sends elsewhere.</summary>
+public sealed class MetricsPortTests
+{
+    [Fact]
+    public async Task ScrapeEndpointAnswersOnlyOnTheMetricsPort()
+    {
+        var port = FreePort();
+        await using var database = await TestDatabase.SqliteAsync();
+        await using var app = await TestApp.StartAsync(database, $"--urls=http://127.0.0.1:0;http://127.0.0.1:{port}", $"--Metrics:Port={port}");
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var publicAddress = new Uri(addresses.Single(a => new Uri(a).Port != port));
+        using var metricsClient = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var publicClient = new HttpClient { BaseAddress = publicAddress };
+
+        await MetricsAssert.ScrapeUntilAsync(metricsClient, "/metrics", "# TYPE http_server_request_duration_seconds histogram");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/metrics", UriKind.Relative));
+        request.Headers.Host = $"127.0.0.1:{port}";
+        using var elsewhere = await publicClient.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
+        using var live = await publicClient.GetAsync(new Uri("/health/live", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
