@@ -43,6 +43,19 @@ public abstract class HealthTests(AppFixture fixture)
     }
 
     [SkippableFact]
+    public async Task HealthAndMetricsPathsAreNotInTheOpenApiDocument()
+    {
+        using var response = await App.Client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        var paths = document.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+
+        Assert.Contains("/api/v1/contacts", paths);
+        Assert.DoesNotContain(paths, p => p.StartsWith("/health", StringComparison.Ordinal) || p.StartsWith("/metrics", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
     public void HealthAndMetricsEndpointsAreAnonymousUnlimitedAndNotInTheApiDescription()
     {
         var endpoints = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
