@@ -9,10 +9,16 @@ namespace Contacts.Operations;
 /// several text lines and names its fields itself; here the query string (search terms are personal data)
 /// and the headers (Authorization holds the key) are never even read.
 /// </summary>
-public static partial class RequestLogging
+public static class RequestLogging
 {
     /// <summary>The log category; set Logging:LogLevel:Contacts.Requests=Warning to silence the access log.</summary>
     public const string Category = "Contacts.Requests";
+
+    private static readonly EventId Completed = new(1, "RequestCompleted");
+    // A plain template, not [LoggerMessage]: Microsoft.Extensions.Telemetry.Abstractions (brought in by the client's
+    // resilience package) takes over that attribute with its own generator, whose state did not expose these fields
+    // as name/value pairs to other logger providers.
+    private const string Template = "{Method} {Path} {Endpoint} {StatusCode} {DurationMs:0.0} ms key={KeyId} trace={TraceId}";
 
     public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app)
     {
@@ -35,15 +41,11 @@ public static partial class RequestLogging
             {
                 // An exception that escapes every handler still gets its line (as the 500 Kestrel will send).
                 var endpoint = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
-                Completed(logger, http.Request.Method, http.Request.PathBase.Add(http.Request.Path).Value ?? "/", endpoint ?? "", status,
+                logger.Log(LogLevel.Information, Completed, Template,
+                    http.Request.Method, http.Request.PathBase.Add(http.Request.Path).Value ?? "/", endpoint ?? "", status,
                     Stopwatch.GetElapsedTime(started).TotalMilliseconds, http.User.KeyId() ?? "-",
                     Activity.Current?.TraceId.ToHexString() ?? http.TraceIdentifier);
             }
         });
     }
-
-    [LoggerMessage(EventId = 1, EventName = "RequestCompleted", Level = LogLevel.Information,
-        Message = "{Method} {Path} {Endpoint} {StatusCode} {DurationMs:0.0} ms key={KeyId} trace={TraceId}")]
-    private static partial void Completed(ILogger logger, string method, string path, string endpoint, int statusCode,
-        double durationMs, string keyId, string traceId);
 }

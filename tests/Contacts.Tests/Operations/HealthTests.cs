@@ -168,3 +168,18 @@ public sealed class SilentDatabaseReadinessTests
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
     }
 }
+
+/// <summary>The service connected as the non-owner role of docs/isolation.md (no rights on schema_migration or api_key) is ready.</summary>
+public sealed class PostgresNonOwnerReadinessTests(Contacts.Tests.Trust.RowLevelSecurityFixture fixture) : IClassFixture<Contacts.Tests.Trust.RowLevelSecurityFixture>
+{
+    [SkippableFact]
+    public async Task ReadyAnswers200ForTheServiceRoleThatOwnsNoTables()
+    {
+        Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
+
+        using var response = await fixture.App.Client.GetAsync(new Uri(Health.ReadyPath, UriKind.Relative));
+
+        var body = await HealthAssert.JsonAsync(response, HttpStatusCode.OK);
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+    }
+}

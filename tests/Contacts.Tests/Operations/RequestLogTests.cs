@@ -88,7 +88,7 @@ public abstract class RequestLogTests : IAsyncLifetime
                 await Task.Delay(200); // a second line for the same request would have come by now
                 return Assert.Single(_entries, e => e.Category == RequestLogging.Category && Equals(e.Field("TraceId"), traceId));
             }
-            Assert.True(DateTime.UtcNow < deadline, $"no request line with trace id {traceId}");
+            Assert.True(DateTime.UtcNow < deadline, $"no request line with trace id {traceId} among:\n{string.Join("\n", _entries.Select(e => e.Text))}");
             await Task.Delay(50);
         }
     }
