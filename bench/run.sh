@@ -98,12 +98,14 @@ for _ in $(seq 100); do
 done
 
 scenarios=$(cut -f1 "$tmp/requests/scenarios.tsv")
+load_before=$(cut -d" " -f1-3 /proc/loadavg)
 for s in $scenarios; do
   log "wrk $s (${duration}s)"
   wrk -t2 -c$connections -d${warmup}s -s bench/wrk/bench.lua "$url" -- "$tmp/requests/$s.tsv" >/dev/null
   wrk -t2 -c$connections -d${duration}s --timeout 10s -s bench/wrk/bench.lua "$url" -- "$tmp/requests/$s.tsv" >"$run/wrk-$s.txt"
   grep '^{' "$run/wrk-$s.txt" >"$run/wrk-$s.json"
 done
+load_after=$(cut -d" " -f1-3 /proc/loadavg)
 rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$service_pid/status)
 
 if [ $provider = postgres ]; then
@@ -145,6 +147,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo '+changes')"
   echo "machine=$(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GB RAM"
   echo "args=$size $([ $provider = sqlite ] && echo --sqlite) ${label:+--label $label}"
+  echo "loadavg=$load_before at the start of the wrk runs, $load_after at their end (1/5/15 min; other work on the machine shares the 2 cores)"
   echo "connections=$connections"; echo "duration=$duration"; echo "rss_kb=$rss_kb"
   echo "server=Release build, loopback, log level Warning, rate limits off ${SERVICE_ARGS:-}"
   [ $provider = postgres ] && echo "postgres=$pg_desc"

@@ -66,6 +66,7 @@ internal static partial class ReportWriter
             $"{import.GetProperty("big_rows").GetInt32():N0} rows in {import.GetProperty("big_seconds").GetDouble():F1} s ({import.GetProperty("big_rows_per_second").GetDouble():N0} rows/s).");
         md.AppendLine(CultureInfo.InvariantCulture, $"- **Server peak memory** (VmHWM): {double.Parse(meta["rss_kb"], CultureInfo.InvariantCulture) / 1024:F0} MB (target < 300 MB).");
         md.AppendLine(CultureInfo.InvariantCulture, $"- **Errors**: {rows.Sum(r => r.Errors)} over {rows.Sum(r => r.Requests):N0} requests (non-2xx, socket errors and timeouts).");
+        if (meta.TryGetValue("loadavg", out var loadavg)) md.AppendLine(CultureInfo.InvariantCulture, $"- **Machine load average**: {loadavg}.");
         if (meta.TryGetValue("server", out var server)) md.AppendLine(CultureInfo.InvariantCulture, $"- **Service**: {server}");
         if (meta.TryGetValue("postgres", out var pg)) md.AppendLine(CultureInfo.InvariantCulture, $"- **PostgreSQL**: {pg}");
         md.AppendLine();
