@@ -57,6 +57,9 @@ public static class ContactsApi
             filter.Sql += ")";
         }
 
+        // Unfiltered, the total is the counter the database keeps (migration 0002) rather than a count(*) of the company.
+        var unfiltered = sync.UpdatedSince is null && sync.TagIds.Count == 0 && query.Search is null;
+        var countSql = unfiltered ? "SELECT coalesce((SELECT contacts FROM company_contact_count WHERE company_id = @company), 0)" : null;
         await using var connection = await db.OpenAsync(company, ct);
         var (total, contacts) = await PageAsync(db, connection, query, "contact c", filter, """
             SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
@@ -65,7 +68,7 @@ public static class ContactsApi
                 ContactsDatabase.ReadNullableString(reader, 1), ContactsDatabase.ReadNullableString(reader, 2),
                 ContactsDatabase.ReadNullableString(reader, 3), ContactsDatabase.ReadNullableString(reader, 4),
                 ContactsDatabase.ReadNullableString(reader, 5), ContactsDatabase.ReadNullableString(reader, 6),
-                db.ReadTimestamp(reader, 7), db.ReadTimestamp(reader, 8), []), ct);
+                db.ReadTimestamp(reader, 7), db.ReadTimestamp(reader, 8), []), ct, countSql);
 
         var tags = await TagsOfAsync(db, connection, company, contacts, ct);
         var rows = contacts.Select(c => tags.TryGetValue(c.Id, out var list) ? c with { Tags = list } : c).ToList();
@@ -91,7 +94,7 @@ public static class ContactsApi
         await using var connection = await db.OpenAsync(company, ct);
         var (total, rows) = await PageAsync(db, connection, query, "tag t", filter, """
             SELECT t.id, t.name, t.color, t.created_at,
-                   (SELECT count(*) FROM contact_tag ct WHERE ct.company_id = @company AND ct.tag_id = t.id)
+                   coalesce((SELECT tc.contacts FROM tag_contact_count tc WHERE tc.tag_id = t.id), 0)
             """, "t.id", reader => new TagResponse(Id(reader, 0), reader.GetString(1), ContactsDatabase.ReadNullableString(reader, 2),
                 db.ReadTimestamp(reader, 3), new TagCount(reader.GetInt64(4))), ct);
         LinkHeader.Add(http, query, query.TotalPages(total));
@@ -111,12 +114,13 @@ public static class ContactsApi
         }
     }
 
-    /// <summary>Two statements: the exact count, then (unless the page is past the end) the page's rows in id order.</summary>
+    /// <summary>Two statements: the exact count (countSql, or a count(*) of the filter), then (unless the page is past the end) the page's rows in id order.</summary>
     private static async Task<(long Total, List<T> Rows)> PageAsync<T>(ContactsDatabase db, DbConnection connection,
-        PageQuery query, string from, Filter filter, string select, string orderBy, Func<DbDataReader, T> read, CancellationToken ct)
+        PageQuery query, string from, Filter filter, string select, string orderBy, Func<DbDataReader, T> read, CancellationToken ct,
+        string? countSql = null)
     {
         long total;
-        await using (var count = db.Command(connection, $"SELECT count(*) FROM {from} WHERE {filter.Sql}"))
+        await using (var count = db.Command(connection, countSql ?? $"SELECT count(*) FROM {from} WHERE {filter.Sql}"))
         {
             filter.Bind(count);
             total = Convert.ToInt64(await count.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
