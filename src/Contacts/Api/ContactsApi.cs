@@ -42,19 +42,28 @@ public static class ContactsApi
         {
             // A contact matches on its folded names/email/phones, any of its tags' names, or (for phone-like terms) phone digits.
             var pattern = db.FoldedParameter("@pattern");
-            filter.Sql += $"""
-                 AND (c.search_text LIKE {pattern} ESCAPE '\'
-                      OR c.id IN (SELECT ct.contact_id FROM contact_tag ct
+            var byTag = $"""
+                SELECT ct.contact_id FROM contact_tag ct
                                   JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
-                                  WHERE ct.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\')
+                                  WHERE ct.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\'
                 """;
+            var phoneLike = SearchText.IsPhoneLike(term);
             filter.Parameters["@pattern"] = db.PatternValue(SearchText.EscapeLike(term));
-            if (SearchText.IsPhoneLike(term))
+            if (phoneLike) filter.Parameters["@digits"] = SearchText.ContainsPattern(SearchText.Digits(term));
+            if (UsesTrigramIndexes(db, term, phoneLike))
             {
-                filter.Sql += " OR c.phone_digits LIKE @digits";
-                filter.Parameters["@digits"] = SearchText.ContainsPattern(SearchText.Digits(term));
+                // A UNION of index lookups: an OR with a subquery would make PostgreSQL read every contact of the company.
+                filter.Sql += $"""
+                     AND c.id IN (SELECT s.id FROM contact s WHERE s.company_id = @company AND s.search_text LIKE {pattern} ESCAPE '\'
+                                  UNION {byTag}{(phoneLike ? " UNION SELECT s.id FROM contact s WHERE s.company_id = @company AND s.phone_digits LIKE @digits" : "")})
+                    """;
             }
-            filter.Sql += ")";
+            else
+            {
+                // Too short for trigrams (or SQLite): one pass over the company's contacts beats collecting most of their ids.
+                filter.Sql += $" AND (c.search_text LIKE {pattern} ESCAPE '\\' OR c.id IN ({byTag})" +
+                              (phoneLike ? " OR c.phone_digits LIKE @digits" : "") + ")";
+            }
         }
 
         // Unfiltered, the total is the counter the database keeps (migration 0002) rather than a count(*) of the company.
@@ -128,7 +137,13 @@ public static class ContactsApi
         var rows = new List<T>(query.Limit);
         if (query.Offset >= total) return (total, rows);
 
-        await using var page = db.Command(connection, $"{select} FROM {from} WHERE {filter.Sql} ORDER BY {orderBy} LIMIT @limit OFFSET @offset");
+        // Deferred join: the offset is walked over ids alone (an index-only scan of (company_id, id) when unfiltered),
+        // and only the page's own rows are read in full. A deep page then costs index entries, not heap rows.
+        await using var page = db.Command(connection, $"""
+            {select} FROM {from} WHERE {orderBy} IN
+                (SELECT {orderBy} FROM {from} WHERE {filter.Sql} ORDER BY {orderBy} LIMIT @limit OFFSET @offset)
+            ORDER BY {orderBy}
+            """);
         filter.Bind(page);
         ContactsDatabase.AddParameter(page, "@limit", query.Limit);
         ContactsDatabase.AddParameter(page, "@offset", query.Offset);
@@ -161,6 +176,10 @@ public static class ContactsApi
         }
         return result;
     }
+
+    /// <summary>pg_trgm indexes serve LIKE '%term%' only from three characters on (digits too, for the phone index).</summary>
+    private static bool UsesTrigramIndexes(ContactsDatabase db, string term, bool phoneLike) =>
+        db.IsPostgres && SearchText.Fold(term).Length >= 3 && (!phoneLike || SearchText.Digits(term).Length >= 3);
 
     private static string Id(DbDataReader reader, int ordinal) => reader.GetInt64(ordinal).ToString(CultureInfo.InvariantCulture);
 }
