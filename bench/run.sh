@@ -133,8 +133,10 @@ if [ $provider = postgres ]; then
   "${bench[@]}" pgbench-scripts "$run/capture" "$run/pgbench-scripts"
   for s in $scenarios; do
     files=(); for f in "$run/pgbench-scripts/$s"-*.sql; do files+=(-f "$f"); done
-    # Extended protocol like the service; literals with ':' would be taken for pgbench variables there.
-    mode=extended; grep -q ':' "$run/pgbench-scripts/$s"-*.sql && mode=simple
+    # Literals with ':' would be taken for pgbench variables in extended/prepared mode.
+    # Prepared when the service prepared them (Npgsql auto-prepare), else unnamed statements (extended protocol).
+    mode=prepared; grep -q 'execute <unnamed>' "$run/capture/$s"-*.log && mode=extended
+    grep -q ':' "$run/pgbench-scripts/$s"-*.sql && mode=simple
     log "pgbench $s (${duration}s, -M $mode)"
     pgbench -h 127.0.0.1 -p "$port" -U postgres -n -M $mode -c $connections -j 2 -T "$duration" "${files[@]}" contacts >"$run/pgbench-$s.txt" 2>&1
   done
