@@ -9,7 +9,7 @@ set -euo pipefail
 
 size="${1:-}"; shift || true
 case "$size" in tiny|small|medium|large) ;; *) echo "usage: bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration S]" >&2; exit 2 ;; esac
-provider=postgres; smoke=0; label=""; duration=""; connections=16
+provider=postgres; smoke=0; label=""; duration=""; connections=16; keep_db=0; reuse_db=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --sqlite) provider=sqlite ;;
@@ -17,6 +17,8 @@ while [ $# -gt 0 ]; do
     --smoke) smoke=1 ;;
     --label) label="$2"; shift ;;
     --duration) duration="$2"; shift ;;
+    --keep-db) keep_db=1 ;;    # leave the loaded PostgreSQL running for a later --reuse-db (before/after on the same data)
+    --reuse-db) reuse_db=1 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -53,17 +55,23 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 service_pid=""
+db_env="$data/db-$provider.env"
 cleanup() {
   [ -n "$service_pid" ] && kill "$service_pid" 2>/dev/null && wait "$service_pid" 2>/dev/null || true
+  if [ $keep_db = 1 ] && [ -f "$db_env" ]; then log "database kept: $db_env"; return; fi
   if [ -f "$tmp/pg/postmaster.pid" ]; then as_postgres "$pgbin/pg_ctl" -D "$tmp/pg" -m fast -w stop >/dev/null 2>&1 || true; fi
-  rm -rf "$tmp"
+  rm -rf "$tmp"; rm -f "$db_env"
 }
 trap cleanup EXIT
 
 # PostgreSQL settings for this machine (2 cores, 24 GB RAM, SSD), written into the report.
 pg_settings="shared_buffers=4GB effective_cache_size=16GB work_mem=32MB maintenance_work_mem=1GB max_connections=100 \
 max_wal_size=8GB checkpoint_timeout=30min random_page_cost=1.1 effective_io_concurrency=200 jit=off"
-if [ $provider = postgres ]; then
+if [ $reuse_db = 1 ]; then
+  # shellcheck disable=SC1090
+  . "$db_env"; rm -rf "$tmp"; tmp="$db_tmp"; psql=(psql -X -q -h 127.0.0.1 -p "$port" -U postgres)
+  log "reusing the database of $db_env"
+elif [ $provider = postgres ]; then
   pgbin=$(dirname "$(command -v pg_ctl 2>/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -1)")
   port=$(free_port)
   mkdir "$tmp/pg"; [ "$(id -u)" = 0 ] && chown postgres "$tmp" "$tmp/pg"
@@ -79,10 +87,13 @@ else
   connection="Data Source=$tmp/contacts.db"
 fi
 
-log "loading $size into $provider"
-"${bench[@]}" load "$data" $provider "$connection"
+if [ $reuse_db = 0 ]; then
+  log "loading $size into $provider"
+  "${bench[@]}" load "$data" $provider "$connection"
+  if [ $provider = postgres ]; then "${psql[@]}" -d contacts -c "VACUUM ANALYZE"; fi
+  [ $keep_db = 1 ] && printf 'port=%s\npgbin=%s\ndb_tmp=%s\nconnection="%s"\n' "$port" "${pgbin:-}" "$tmp" "$connection" >"$db_env"
+fi
 cp "$data/import-$provider.json" "$run/import.json"
-if [ $provider = postgres ]; then "${psql[@]}" -d contacts -c "VACUUM ANALYZE"; fi
 "${bench[@]}" requests "$data" $provider "$tmp/requests"
 cp "$tmp/requests/scenarios.tsv" "$run/"
 
@@ -92,10 +103,12 @@ url="http://127.0.0.1:$sport"
   --Logging:LogLevel:Default=Warning --RateLimits:Enabled=false ${SERVICE_ARGS:-} >"$tmp/service.log" 2>&1 &
 service_pid=$!
 first_key=$(head -1 "$tmp/requests/list-first.tsv" | cut -f1)
-for _ in $(seq 100); do
+for i in $(seq 600); do
   curl -fs -o /dev/null -H "Authorization: Bearer $first_key" "$url/api/v1/contacts" && break
-  sleep 0.2
+  if ! kill -0 "$service_pid" 2>/dev/null || [ "$i" = 600 ]; then log "the service did not start:"; cat "$tmp/service.log" >&2; exit 1; fi
+  sleep 0.3
 done
+if [ $reuse_db = 1 ] && [ $provider = postgres ]; then "${psql[@]}" -d contacts -c "ANALYZE"; fi # after the service's own migrations
 
 scenarios=$(cut -f1 "$tmp/requests/scenarios.tsv")
 load_before=$(cut -d" " -f1-3 /proc/loadavg)
