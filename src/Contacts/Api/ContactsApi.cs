@@ -52,10 +52,11 @@ public static class ContactsApi
             if (phoneLike) filter.Parameters["@digits"] = SearchText.ContainsPattern(SearchText.Digits(term));
             if (UsesTrigramIndexes(db, term, phoneLike))
             {
-                // A UNION of index lookups: an OR with a subquery would make PostgreSQL read every contact of the company.
+                // A UNION of index lookups, collected first (ARRAY) and then fetched by id: an OR with a subquery, or even
+                // IN (UNION ...), lets PostgreSQL read every contact of the company instead.
                 filter.Sql += $"""
-                     AND c.id IN (SELECT s.id FROM contact s WHERE s.company_id = @company AND s.search_text LIKE {pattern} ESCAPE '\'
-                                  UNION {byTag}{(phoneLike ? " UNION SELECT s.id FROM contact s WHERE s.company_id = @company AND s.phone_digits LIKE @digits" : "")})
+                     AND c.id = ANY(ARRAY(SELECT s.id FROM contact s WHERE s.company_id = @company AND s.search_text LIKE {pattern} ESCAPE '\'
+                                  UNION {byTag}{(phoneLike ? " UNION SELECT s.id FROM contact s WHERE s.company_id = @company AND s.phone_digits LIKE @digits" : "")}))
                     """;
             }
             else
