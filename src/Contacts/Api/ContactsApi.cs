@@ -42,21 +42,34 @@ public static class ContactsApi
         {
             // A contact matches on its folded names/email/phones, any of its tags' names, or (for phone-like terms) phone digits.
             var pattern = db.FoldedParameter("@pattern");
-            filter.Sql += $"""
-                 AND (c.search_text LIKE {pattern} ESCAPE '\'
-                      OR c.id IN (SELECT ct.contact_id FROM contact_tag ct
+            var byTag = $"""
+                SELECT ct.contact_id FROM contact_tag ct
                                   JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
-                                  WHERE ct.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\')
+                                  WHERE ct.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\'
                 """;
+            var phoneLike = SearchText.IsPhoneLike(term);
             filter.Parameters["@pattern"] = db.PatternValue(SearchText.EscapeLike(term));
-            if (SearchText.IsPhoneLike(term))
+            if (phoneLike) filter.Parameters["@digits"] = SearchText.ContainsPattern(SearchText.Digits(term));
+            if (UsesTrigramIndexes(db, term, phoneLike))
             {
-                filter.Sql += " OR c.phone_digits LIKE @digits";
-                filter.Parameters["@digits"] = SearchText.ContainsPattern(SearchText.Digits(term));
+                // A UNION of index lookups, collected first (ARRAY) and then fetched by id: an OR with a subquery, or even
+                // IN (UNION ...), lets PostgreSQL read every contact of the company instead.
+                filter.Sql += $"""
+                     AND c.id = ANY(ARRAY(SELECT s.id FROM contact s WHERE s.company_id = @company AND s.search_text LIKE {pattern} ESCAPE '\'
+                                  UNION {byTag}{(phoneLike ? " UNION SELECT s.id FROM contact s WHERE s.company_id = @company AND s.phone_digits LIKE @digits" : "")}))
+                    """;
             }
-            filter.Sql += ")";
+            else
+            {
+                // Too short for trigrams (or SQLite): one pass over the company's contacts beats collecting most of their ids.
+                filter.Sql += $" AND (c.search_text LIKE {pattern} ESCAPE '\\' OR c.id IN ({byTag})" +
+                              (phoneLike ? " OR c.phone_digits LIKE @digits" : "") + ")";
+            }
         }
 
+        // Unfiltered, the total is the counter the database keeps (migration 0002) rather than a count(*) of the company.
+        var unfiltered = sync.UpdatedSince is null && sync.TagIds.Count == 0 && query.Search is null;
+        var countSql = unfiltered ? "SELECT coalesce((SELECT contacts FROM company_contact_count WHERE company_id = @company), 0)" : null;
         await using var connection = await db.OpenAsync(company, ct);
         var (total, contacts) = await PageAsync(db, connection, query, "contact c", filter, """
             SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
@@ -65,7 +78,7 @@ public static class ContactsApi
                 ContactsDatabase.ReadNullableString(reader, 1), ContactsDatabase.ReadNullableString(reader, 2),
                 ContactsDatabase.ReadNullableString(reader, 3), ContactsDatabase.ReadNullableString(reader, 4),
                 ContactsDatabase.ReadNullableString(reader, 5), ContactsDatabase.ReadNullableString(reader, 6),
-                db.ReadTimestamp(reader, 7), db.ReadTimestamp(reader, 8), []), ct);
+                db.ReadTimestamp(reader, 7), db.ReadTimestamp(reader, 8), []), ct, countSql);
 
         var tags = await TagsOfAsync(db, connection, company, contacts, ct);
         var rows = contacts.Select(c => tags.TryGetValue(c.Id, out var list) ? c with { Tags = list } : c).ToList();
@@ -91,7 +104,7 @@ public static class ContactsApi
         await using var connection = await db.OpenAsync(company, ct);
         var (total, rows) = await PageAsync(db, connection, query, "tag t", filter, """
             SELECT t.id, t.name, t.color, t.created_at,
-                   (SELECT count(*) FROM contact_tag ct WHERE ct.company_id = @company AND ct.tag_id = t.id)
+                   coalesce((SELECT tc.contacts FROM tag_contact_count tc WHERE tc.tag_id = t.id), 0)
             """, "t.id", reader => new TagResponse(Id(reader, 0), reader.GetString(1), ContactsDatabase.ReadNullableString(reader, 2),
                 db.ReadTimestamp(reader, 3), new TagCount(reader.GetInt64(4))), ct);
         LinkHeader.Add(http, query, query.TotalPages(total));
@@ -111,12 +124,13 @@ public static class ContactsApi
         }
     }
 
-    /// <summary>Two statements: the exact count, then (unless the page is past the end) the page's rows in id order.</summary>
+    /// <summary>Two statements: the exact count (countSql, or a count(*) of the filter), then (unless the page is past the end) the page's rows in id order.</summary>
     private static async Task<(long Total, List<T> Rows)> PageAsync<T>(ContactsDatabase db, DbConnection connection,
-        PageQuery query, string from, Filter filter, string select, string orderBy, Func<DbDataReader, T> read, CancellationToken ct)
+        PageQuery query, string from, Filter filter, string select, string orderBy, Func<DbDataReader, T> read, CancellationToken ct,
+        string? countSql = null)
     {
         long total;
-        await using (var count = db.Command(connection, $"SELECT count(*) FROM {from} WHERE {filter.Sql}"))
+        await using (var count = db.Command(connection, countSql ?? $"SELECT count(*) FROM {from} WHERE {filter.Sql}"))
         {
             filter.Bind(count);
             total = Convert.ToInt64(await count.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
@@ -124,7 +138,13 @@ public static class ContactsApi
         var rows = new List<T>(query.Limit);
         if (query.Offset >= total) return (total, rows);
 
-        await using var page = db.Command(connection, $"{select} FROM {from} WHERE {filter.Sql} ORDER BY {orderBy} LIMIT @limit OFFSET @offset");
+        // Deferred join: the offset is walked over ids alone (an index-only scan of (company_id, id) when unfiltered),
+        // and only the page's own rows are read in full. A deep page then costs index entries, not heap rows.
+        await using var page = db.Command(connection, $"""
+            {select} FROM {from} WHERE {orderBy} IN
+                (SELECT {orderBy} FROM {from} WHERE {filter.Sql} ORDER BY {orderBy} LIMIT @limit OFFSET @offset)
+            ORDER BY {orderBy}
+            """);
         filter.Bind(page);
         ContactsDatabase.AddParameter(page, "@limit", query.Limit);
         ContactsDatabase.AddParameter(page, "@offset", query.Offset);
@@ -157,6 +177,10 @@ public static class ContactsApi
         }
         return result;
     }
+
+    /// <summary>pg_trgm indexes serve LIKE '%term%' only from three characters on (digits too, for the phone index).</summary>
+    private static bool UsesTrigramIndexes(ContactsDatabase db, string term, bool phoneLike) =>
+        db.IsPostgres && SearchText.Fold(term).Length >= 3 && (!phoneLike || SearchText.Digits(term).Length >= 3);
 
     private static string Id(DbDataReader reader, int ordinal) => reader.GetInt64(ordinal).ToString(CultureInfo.InvariantCulture);
 }

@@ -42,7 +42,7 @@ public sealed class RowLevelSecurityFixture : IAsyncLifetime
             CREATE ROLE {ServiceRole} LOGIN;
             GRANT CONNECT ON DATABASE {database} TO {ServiceRole};
             GRANT USAGE ON SCHEMA public TO {ServiceRole};
-            GRANT SELECT ON contact, tag, contact_tag TO {ServiceRole};
+            GRANT SELECT ON contact, tag, contact_tag, company_contact_count, tag_contact_count TO {ServiceRole};
             GRANT EXECUTE ON FUNCTION contacts_find_key(text), contacts_touch_keys(text[], timestamptz) TO {ServiceRole};
 
             CREATE ROLE {WriterRole} LOGIN;

@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Contacts.Data.Generation;
+using Contacts.Data.Import;
+
+namespace Contacts.Bench;
+
+/// <summary>
+/// Writes one JSONL import file per company plus manifest.json (sizes, search terms). Deterministic: fixed seeds and a
+/// fixed "now", so every run of a size produces byte-identical files.
+/// Shape: one big company with 25% of the contacts, nine with ~5% each, the remaining 30% over many small companies.
+/// </summary>
+internal static class DataGenerator
+{
+    private static readonly DateTime Now = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    // (total contacts, number of small companies): large has "about a thousand" small tenants, smaller sizes scale down.
+    private static readonly Dictionary<string, (int Total, int SmallCompanies)> Sizes = new()
+    {
+        ["tiny"] = (2_000, 20),
+        ["small"] = (10_000, 100),
+        ["medium"] = (100_000, 300),
+        ["large"] = (1_000_000, 1_000),
+    };
+
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static int Run(string size, string dir)
+    {
+        if (!Sizes.TryGetValue(size, out var shape))
+        {
+            Console.Error.WriteLine($"unknown size '{size}': use {string.Join(", ", Sizes.Keys)}");
+            return 2;
+        }
+        var manifestPath = Path.Combine(dir, "manifest.json");
+        if (File.Exists(manifestPath))
+        {
+            Console.Error.WriteLine($"generate: {manifestPath} exists, keeping the data");
+            return 0;
+        }
+        Directory.CreateDirectory(Path.Combine(dir, "companies"));
+
+        var sizes = CompanySizes(shape.Total, shape.SmallCompanies);
+        var companies = new List<ManifestCompany>();
+        var surnames = new Dictionary<string, int>(StringComparer.Ordinal);
+        var phones = new List<string>();
+        for (var i = 0; i < sizes.Count; i++)
+        {
+            var seed = 1_000 + i;
+            var role = i == 0 ? "big" : i < 10 ? "medium" : "small";
+            var tagRng = new Random(seed); // only picks the tag count; the contacts come from ContactGenerator's own PRNG
+            var tags = ContactGenerator.Tags(seed, tagRng.Next(20, 61));
+            var file = Path.Combine("companies", $"{i:D4}.jsonl");
+            string? term = null;
+            using (var stream = new FileStream(Path.Combine(dir, file), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var writer = new Utf8JsonWriter(stream, WriterOptions))
+            {
+                foreach (var record in ContactGenerator.Contacts(seed, sizes[i], tags, Now))
+                {
+                    Write(writer, record);
+                    writer.Flush();
+                    stream.WriteByte((byte)'\n');
+                    writer.Reset();
+                    term ??= record.LastName;
+                    if (role == "big")
+                    {
+                        if (record.LastName is { } last) surnames[last] = surnames.GetValueOrDefault(last) + 1;
+                        if (record.Line % 997 == 0 && phones.Count < 8 && record.PhoneNumber is { } phone) phones.Add(phone);
+                    }
+                }
+            }
+            companies.Add(new ManifestCompany($"bench-{role}-{i:D4}", file, sizes[i], tags.Count, role, term ?? "a"));
+        }
+
+        // Selective search: the rarest surnames of the big company (a few hundred hits at 1M, a handful at 10k).
+        var rare = surnames.Where(s => s.Key.Length >= 4).OrderBy(s => s.Value).ThenBy(s => s.Key, StringComparer.Ordinal)
+            .Take(4).Select(s => s.Key).ToList();
+        // Phone search: six digits from the middle of real numbers, written as a person would type them.
+        var fragments = phones.Select(p => new string(p.Where(char.IsAsciiDigit).ToArray())).Select(d => d.Substring(d.Length - 7, 6)).ToList();
+        var manifest = new Manifest(size, shape.Total, companies, rare, ["a", "e", "o", "n"], fragments);
+        File.WriteAllText(manifestPath, JsonSerializer.Serialize(manifest, Manifest.Options));
+        Console.WriteLine($"generate: {shape.Total:N0} contacts in {companies.Count} companies -> {dir}");
+        return 0;
+    }
+
+    /// <summary>25% + 9 x 5% + the rest over the small companies (sizes vary +-50% around their mean, summing exactly).</summary>
+    private static List<int> CompanySizes(int total, int smallCount)
+    {
+        var sizes = new List<int> { total / 4 };
+        for (var i = 0; i < 9; i++) sizes.Add(total / 20);
+        var rest = total - sizes.Sum();
+        var rng = new Random(42);
+        var weights = Enumerable.Range(0, smallCount).Select(_ => 0.5 + rng.NextDouble()).ToList();
+        var sum = weights.Sum();
+        var small = weights.Select(w => Math.Max(1, (int)(rest * w / sum))).ToList();
+        small[^1] += rest - small.Sum();
+        sizes.AddRange(small);
+        return sizes;
+    }
+
+    private static void Write(Utf8JsonWriter writer, ImportRecord record)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("first_name", record.FirstName);
+        writer.WriteString("last_name", record.LastName);
+        writer.WriteString("email", record.Email);
+        writer.WriteString("phone_number", record.PhoneNumber);
+        writer.WriteString("phone_number_lid", record.PhoneNumberLid);
+        writer.WriteString("profile_picture", record.ProfilePicture);
+        writer.WriteString("created_at", record.CreatedAt?.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        writer.WriteString("updated_at", record.UpdatedAt?.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        writer.WriteStartArray("tags");
+        foreach (var tag in record.Tags)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", tag.Name);
+            writer.WriteString("color", tag.Color);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+}
+
+internal sealed record ManifestCompany(string Name, string File, int Contacts, int Tags, string Role, string Term);
+
+internal sealed record Manifest(string Size, int Total, List<ManifestCompany> Companies, List<string> RareSurnames,
+    List<string> Letters, List<string> PhoneFragments)
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static Manifest Read(string dir) =>
+        JsonSerializer.Deserialize<Manifest>(File.ReadAllText(Path.Combine(dir, "manifest.json")), Options)
+        ?? throw new InvalidOperationException("empty manifest");
+}

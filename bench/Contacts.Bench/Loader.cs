@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Contacts.Cli;
+
+namespace Contacts.Bench;
+
+/// <summary>
+/// Loads a generated data set through the product's own CLI commands (company create, key create, import --json),
+/// run in-process so that a thousand small tenants do not pay a thousand process start-ups. Writes keys.tsv (one line
+/// per company: role, id, key, contacts, a search term) and import.json (rows, seconds) next to the data.
+/// </summary>
+internal static class Loader
+{
+    public static async Task<int> RunAsync(string dir, string provider, string connection)
+    {
+        var manifest = Manifest.Read(dir);
+        string[] common = ["--provider", provider, "--connection-string", connection];
+        var lines = new ConcurrentDictionary<int, string>();
+        var importSeconds = new ConcurrentDictionary<int, double>();
+        var clock = Stopwatch.StartNew();
+        // SQLite has one writer at a time; PostgreSQL takes two imports at once on two cores.
+        var parallel = provider == "sqlite" ? 1 : 2;
+        var done = 0;
+        await CliAsync([.. common, "migrate", "--json"], CancellationToken.None); // once, before the parallel workers
+        await Parallel.ForEachAsync(Enumerable.Range(0, manifest.Companies.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (i, ct) =>
+            {
+                var company = manifest.Companies[i];
+                var created = await CliAsync([.. common, "company", "create", "--name", company.Name, "--json"], ct);
+                var id = created.GetProperty("id").GetString()!;
+                var key = (await CliAsync([.. common, "key", "create", "--company", id, "--name", "bench", "--json"], ct)).GetProperty("key").GetString()!;
+                var started = clock.Elapsed;
+                var imported = await CliAsync([.. common, "import", "--company", id, Path.Combine(dir, company.File), "--json"], ct);
+                importSeconds[i] = (clock.Elapsed - started).TotalSeconds;
+                var inserted = imported.GetProperty("inserted").GetInt32();
+                if (inserted != company.Contacts) throw new InvalidOperationException($"{company.Name}: imported {inserted} of {company.Contacts}");
+                lines[i] = string.Join('\t', company.Role, id, key, company.Contacts.ToString(CultureInfo.InvariantCulture), company.Term);
+                if (Interlocked.Increment(ref done) % 100 == 0 || company.Role == "big")
+                    Console.Error.WriteLine($"load: {done}/{manifest.Companies.Count} companies, {clock.Elapsed.TotalSeconds:F0} s");
+            });
+        var wall = clock.Elapsed.TotalSeconds;
+        await File.WriteAllLinesAsync(Path.Combine(dir, $"keys-{provider}.tsv"), lines.OrderBy(l => l.Key).Select(l => l.Value));
+        var big = manifest.Companies.FindIndex(c => c.Role == "big");
+        var summary = new ImportSummary(manifest.Total, manifest.Companies.Count, Math.Round(wall, 2),
+            Math.Round(manifest.Total / wall), manifest.Companies[big].Contacts, Math.Round(importSeconds[big], 2),
+            Math.Round(manifest.Companies[big].Contacts / importSeconds[big]), parallel);
+        await File.WriteAllTextAsync(Path.Combine(dir, $"import-{provider}.json"), JsonSerializer.Serialize(summary, Manifest.Options));
+        Console.WriteLine($"load: {manifest.Total:N0} contacts, {manifest.Companies.Count} companies in {wall:F1} s ({summary.RowsPerSecond:N0} rows/s); " +
+                          $"big company {summary.BigRows:N0} rows in {summary.BigSeconds:F1} s ({summary.BigRowsPerSecond:N0} rows/s)");
+        return 0;
+    }
+
+    private static async Task<JsonElement> CliAsync(string[] args, CancellationToken ct)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await ContactsCli.RunAsync(args, stdout, stderr, ct);
+        if (code != 0) throw new InvalidOperationException($"contacts {string.Join(' ', args.Skip(4))} exited {code}: {stderr}{stdout}");
+        return JsonDocument.Parse(stdout.ToString()).RootElement.Clone();
+    }
+}
+
+/// <summary>Wall time covers company and key creation too; the big company's own import is the pure import rate of one file.</summary>
+internal sealed record ImportSummary(int Rows, int Companies, double WallSeconds, double RowsPerSecond,
+    int BigRows, double BigSeconds, double BigRowsPerSecond, int Parallel);

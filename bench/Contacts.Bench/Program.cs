@@ -1,0 +1,24 @@
+using Contacts.Bench;
+
+// The benchmark's helpers; bench/run.sh calls them in order. Each subcommand is in its own file.
+return args switch
+{
+    ["generate", var size, var dir] => DataGenerator.Run(size, dir),
+    ["load", var dir, var provider, var connection] => await Loader.RunAsync(dir, provider, connection),
+    ["requests", var dir, var provider, var outDir] => Requests.Run(dir, provider, outDir),
+    ["pgbench-scripts", var log, var dir] => StatementCapture.Run(log, dir),
+    ["report", var results, var markdown, var svg] => ReportWriter.Run(results, markdown, svg),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("""
+        usage: contacts-bench generate small|medium|large DIR
+               contacts-bench load DIR sqlite|postgres CONNECTION_STRING
+               contacts-bench requests DIR sqlite|postgres OUT_DIR
+               contacts-bench pgbench-scripts POSTGRES_LOG DIR
+               contacts-bench report RESULTS_DIR REPORT.md CHART.svg
+        """);
+    return 2;
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Contacts.Bench;
+
+/// <summary>Reads one run's raw outputs (wrk JSON, pgbench text, meta.env, import.json) and writes the Markdown report and the p99 chart.</summary>
+internal static partial class ReportWriter
+{
+    // p99 targets in ms from the issue (large, PostgreSQL); SQLite medium: every scenario under 100 ms.
+    private static readonly Dictionary<string, double> PostgresTargets = new()
+    {
+        ["list-first"] = 10, ["deep-page"] = 60, ["search-selective"] = 30, ["search-broad"] = 300,
+        ["search-phone"] = 30, ["tags"] = 15, ["mixed-small"] = 10,
+    };
+
+    private sealed record Row(string Name, string Description, double Rps, double P50, double P99, long Errors, long Requests,
+        double? Ceiling, double? Ratio, double Target);
+
+    public static int Run(string dir, string markdownPath, string svgPath)
+    {
+        var meta = File.ReadAllLines(Path.Combine(dir, "meta.env")).Select(l => l.Split('=', 2)).Where(p => p.Length == 2)
+            .ToDictionary(p => p[0], p => p[1]);
+        var provider = meta["provider"];
+        var rows = new List<Row>();
+        foreach (var line in File.ReadAllLines(Path.Combine(dir, "scenarios.tsv")))
+        {
+            var (name, description) = (line.Split('\t')[0], line.Split('\t')[1]);
+            var wrk = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, $"wrk-{name}.json"))).RootElement;
+            var requests = wrk.GetProperty("requests").GetInt64();
+            var rps = requests / (wrk.GetProperty("duration_us").GetDouble() / 1e6);
+            var errors = wrk.GetProperty("errors").GetInt64();
+            double? ceiling = null;
+            var pgbench = Path.Combine(dir, $"pgbench-{name}.txt");
+            if (File.Exists(pgbench) && Tps().Match(File.ReadAllText(pgbench)) is { Success: true } m)
+                ceiling = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            var target = provider == "postgres" ? PostgresTargets.GetValueOrDefault(name, 100) : 100;
+            rows.Add(new Row(name, description, rps, wrk.GetProperty("p50").GetDouble() / 1000, wrk.GetProperty("p99").GetDouble() / 1000,
+                errors, requests, ceiling, ceiling is > 0 ? rps / ceiling : null, target));
+        }
+
+        var md = new StringBuilder();
+        var title = $"{meta["size"]}, {provider}{(meta.TryGetValue("label", out var label) && label.Length > 0 ? $" ({label})" : "")}";
+        md.AppendLine(CultureInfo.InvariantCulture, $"# Benchmark: {title}, {meta["date"]}");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Commit `{meta["commit"]}`; {meta["machine"]}. `bench/run.sh {meta["args"]}`.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"wrk: {meta["connections"]} connections, 2 threads, {meta["duration"]} s per scenario; pgbench: the same statements, same concurrency and duration.");
+        md.AppendLine();
+        md.AppendLine("| scenario | req/s | p50 ms | p99 ms | p99 target | errors | pgbench tx/s | service / pgbench |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in rows)
+        {
+            var met = r.P99 <= r.Target ? "✓" : "✗";
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Description} | {r.Rps:F0} | {r.P50:F1} | {r.P99:F1} | ≤ {r.Target:F0} {met} | {r.Errors} | {(r.Ceiling is { } c ? c.ToString("F0", CultureInfo.InvariantCulture) : "–")} | {(r.Ratio is { } q ? q.ToString("F2", CultureInfo.InvariantCulture) + (q >= 0.7 ? " ✓" : " ✗") : "–")} |");
+        }
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"![p99 latency per scenario]({Path.GetFileName(svgPath)})");
+        md.AppendLine();
+        var import = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "import.json"))).RootElement;
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"- **Import** (`contacts import`, in-process CLI, {import.GetProperty("parallel").GetInt32()} at a time): {import.GetProperty("rows").GetInt32():N0} contacts in " +
+            $"{import.GetProperty("companies").GetInt32()} companies, wall {import.GetProperty("wall_seconds").GetDouble():F1} s " +
+            $"({import.GetProperty("rows_per_second").GetDouble():N0} rows/s, company and key creation included); the big company's file alone: " +
+            $"{import.GetProperty("big_rows").GetInt32():N0} rows in {import.GetProperty("big_seconds").GetDouble():F1} s ({import.GetProperty("big_rows_per_second").GetDouble():N0} rows/s).");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- **Server peak memory** (VmHWM): {double.Parse(meta["rss_kb"], CultureInfo.InvariantCulture) / 1024:F0} MB (target < 300 MB).");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- **Errors**: {rows.Sum(r => r.Errors)} over {rows.Sum(r => r.Requests):N0} requests (non-2xx, socket errors and timeouts).");
+        if (meta.TryGetValue("loadavg", out var loadavg)) md.AppendLine(CultureInfo.InvariantCulture, $"- **Machine load average**: {loadavg}.");
+        if (meta.TryGetValue("server", out var server)) md.AppendLine(CultureInfo.InvariantCulture, $"- **Service**: {server}");
+        if (meta.TryGetValue("postgres", out var pg)) md.AppendLine(CultureInfo.InvariantCulture, $"- **PostgreSQL**: {pg}");
+        md.AppendLine();
+        md.AppendLine("Raw outputs (wrk JSON, pgbench output, the captured pgbench scripts) are in the run folder next to this report.");
+        File.WriteAllText(markdownPath, md.ToString());
+        File.WriteAllText(svgPath, Chart(title, rows));
+        Console.WriteLine(md.ToString());
+        return 0;
+    }
+
+    /// <summary>Horizontal bars, one per scenario, with the target as a tick; red when over the target.</summary>
+    private static string Chart(string title, List<Row> rows)
+    {
+        const int Left = 330, Width = 420, Bar = 22, Gap = 12, Top = 50;
+        var max = Math.Max(rows.Max(r => Math.Max(r.P99, r.Target)), 1) * 1.1;
+        var height = Top + rows.Count * (Bar + Gap) + 30;
+        var svg = new StringBuilder();
+        svg.AppendLine(CultureInfo.InvariantCulture, $"""<svg xmlns="http://www.w3.org/2000/svg" width="{Left + Width + 110}" height="{height}" font-family="sans-serif" font-size="13">""");
+        svg.AppendLine("""<rect width="100%" height="100%" fill="white"/>""");
+        svg.AppendLine(CultureInfo.InvariantCulture, $"""<text x="10" y="24" font-size="16" font-weight="bold">p99 latency per scenario (ms), {Escape(title)}; tick = target</text>""");
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var r = rows[i];
+            var y = Top + i * (Bar + Gap);
+            var w = Math.Max(1, r.P99 / max * Width);
+            var tx = Left + r.Target / max * Width;
+            svg.AppendLine(CultureInfo.InvariantCulture, $"""<text x="{Left - 8}" y="{y + 16}" text-anchor="end">{Escape(r.Name)}</text>""");
+            svg.AppendLine(CultureInfo.InvariantCulture, $"""<rect x="{Left}" y="{y}" width="{w:F1}" height="{Bar}" fill="{(r.P99 <= r.Target ? "#2e7d32" : "#c62828")}"/>""");
+            svg.AppendLine(CultureInfo.InvariantCulture, $"""<line x1="{tx:F1}" x2="{tx:F1}" y1="{y - 3}" y2="{y + Bar + 3}" stroke="black" stroke-width="2"/>""");
+            svg.AppendLine(CultureInfo.InvariantCulture, $"""<text x="{Left + Math.Max(w, tx - Left) + 6:F1}" y="{y + 16}">{r.P99:F1} (≤ {r.Target:F0})</text>""");
+        }
+        svg.AppendLine("</svg>");
+        return svg.ToString();
+    }
+
+    private static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal);
+
+    [GeneratedRegex(@"tps = ([0-9.]+) \(without initial connection time\)")]
+    private static partial Regex Tps();
+}

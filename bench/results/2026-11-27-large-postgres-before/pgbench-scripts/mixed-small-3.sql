@@ -1,0 +1,16 @@
+DISCARD ALL;
+SELECT key_id, company_id, secret_hash, revoked_at FROM api_key WHERE key_id = '67fce7921331';
+DISCARD ALL;
+SELECT count(*) FROM contact c WHERE c.company_id = '13' AND (c.search_text LIKE contacts_fold('%Wilson%') ESCAPE '\'
+      OR c.id IN (SELECT ct.contact_id FROM contact_tag ct
+                  JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+                  WHERE ct.company_id = '13' AND t.name_folded LIKE contacts_fold('%Wilson%') ESCAPE '\'));
+SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
+       c.profile_picture, c.created_at, c.updated_at FROM contact c WHERE c.company_id = '13' AND (c.search_text LIKE contacts_fold('%Wilson%') ESCAPE '\'
+      OR c.id IN (SELECT ct.contact_id FROM contact_tag ct
+                  JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+                  WHERE ct.company_id = '13' AND t.name_folded LIKE contacts_fold('%Wilson%') ESCAPE '\')) ORDER BY c.id LIMIT '10' OFFSET '0';
+SELECT ct.contact_id, t.id, t.name, t.color
+FROM contact_tag ct JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+WHERE ct.company_id = '13' AND ct.contact_id = ANY('{681103,681179,681195,681240}')
+ORDER BY ct.contact_id, t.id;

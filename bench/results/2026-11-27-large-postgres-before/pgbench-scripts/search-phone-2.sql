@@ -1,0 +1,16 @@
+DISCARD ALL;
+SELECT key_id, company_id, secret_hash, revoked_at FROM api_key WHERE key_id = '603c225a4a34';
+DISCARD ALL;
+SELECT count(*) FROM contact c WHERE c.company_id = '2' AND (c.search_text LIKE contacts_fold('%002501%') ESCAPE '\'
+      OR c.id IN (SELECT ct.contact_id FROM contact_tag ct
+                  JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+                  WHERE ct.company_id = '2' AND t.name_folded LIKE contacts_fold('%002501%') ESCAPE '\') OR c.phone_digits LIKE '%002501%');
+SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
+       c.profile_picture, c.created_at, c.updated_at FROM contact c WHERE c.company_id = '2' AND (c.search_text LIKE contacts_fold('%002501%') ESCAPE '\'
+      OR c.id IN (SELECT ct.contact_id FROM contact_tag ct
+                  JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+                  WHERE ct.company_id = '2' AND t.name_folded LIKE contacts_fold('%002501%') ESCAPE '\') OR c.phone_digits LIKE '%002501%') ORDER BY c.id LIMIT '10' OFFSET '0';
+SELECT ct.contact_id, t.id, t.name, t.color
+FROM contact_tag ct JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+WHERE ct.company_id = '2' AND ct.contact_id = ANY('{31994,133960,201034,369365}')
+ORDER BY ct.contact_id, t.id;

@@ -1,0 +1,14 @@
+DISCARD ALL;
+SELECT count(*) FROM contact c WHERE c.company_id = '2' AND (c.search_text LIKE contacts_fold('%Lewandowska%') ESCAPE '\'
+      OR c.id IN (SELECT ct.contact_id FROM contact_tag ct
+                  JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+                  WHERE ct.company_id = '2' AND t.name_folded LIKE contacts_fold('%Lewandowska%') ESCAPE '\'));
+SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
+       c.profile_picture, c.created_at, c.updated_at FROM contact c WHERE c.company_id = '2' AND (c.search_text LIKE contacts_fold('%Lewandowska%') ESCAPE '\'
+      OR c.id IN (SELECT ct.contact_id FROM contact_tag ct
+                  JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+                  WHERE ct.company_id = '2' AND t.name_folded LIKE contacts_fold('%Lewandowska%') ESCAPE '\')) ORDER BY c.id LIMIT '10' OFFSET '0';
+SELECT ct.contact_id, t.id, t.name, t.color
+FROM contact_tag ct JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+WHERE ct.company_id = '2' AND ct.contact_id = ANY('{30066,40506,41389,44009,48111,52997,54496,54758,62625,62929}')
+ORDER BY ct.contact_id, t.id;

@@ -1,0 +1,14 @@
+DISCARD ALL;
+SELECT count(*) FROM contact c WHERE c.company_id = '2' AND (c.search_text LIKE contacts_fold('%Szymański%') ESCAPE '\'
+      OR c.id IN (SELECT ct.contact_id FROM contact_tag ct
+                  JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+                  WHERE ct.company_id = '2' AND t.name_folded LIKE contacts_fold('%Szymański%') ESCAPE '\'));
+SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
+       c.profile_picture, c.created_at, c.updated_at FROM contact c WHERE c.company_id = '2' AND (c.search_text LIKE contacts_fold('%Szymański%') ESCAPE '\'
+      OR c.id IN (SELECT ct.contact_id FROM contact_tag ct
+                  JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+                  WHERE ct.company_id = '2' AND t.name_folded LIKE contacts_fold('%Szymański%') ESCAPE '\')) ORDER BY c.id LIMIT '10' OFFSET '0';
+SELECT ct.contact_id, t.id, t.name, t.color
+FROM contact_tag ct JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+WHERE ct.company_id = '2' AND ct.contact_id = ANY('{31840,31917,40105,40133,40808,41150,41178,41260,52550,54752}')
+ORDER BY ct.contact_id, t.id;

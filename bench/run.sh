@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# The benchmark in one command:  bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration SECONDS]
+# Generates the data (once, bench/data/), starts a throwaway PostgreSQL (or an SQLite file), loads the data through
+# `contacts import`, runs the service in Release on loopback, drives each scenario with wrk (16 connections), captures
+# the SQL the service sent per scenario and replays it with pgbench at the same concurrency (the ceiling), and writes
+# bench/results/<date>-<size>-<provider>[-label].md with a p99 chart. --smoke: a few seconds per scenario, output in
+# bench/out/ (not committed). Needs root (or the postgres user) for PostgreSQL; installs wrk from Debian if missing.
+set -euo pipefail
+
+size="${1:-}"; shift || true
+case "$size" in tiny|small|medium|large) ;; *) echo "usage: bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration S]" >&2; exit 2 ;; esac
+provider=postgres; smoke=0; label=""; duration=""; connections=16; keep_db=0; reuse_db=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sqlite) provider=sqlite ;;
+    --postgres) provider=postgres ;;
+    --smoke) smoke=1 ;;
+    --label) label="$2"; shift ;;
+    --duration) duration="$2"; shift ;;
+    --keep-db) keep_db=1 ;;    # leave the loaded PostgreSQL running for a later --reuse-db (before/after on the same data)
+    --reuse-db) reuse_db=1 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ -z "$duration" ]; then
+  if [ $smoke = 1 ]; then duration=3; elif [ "$size" = small ] || [ "$size" = tiny ]; then duration=5; else duration=15; fi
+fi
+warmup=$(( duration < 5 ? 1 : 3 ))
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+log() { echo "[bench $(date -u +%H:%M:%S)] $*" >&2; }
+
+if ! command -v wrk >/dev/null; then log "installing wrk"; apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; fi
+command -v curl >/dev/null || apt-get install -y curl >/dev/null
+
+log "building (Release)"
+dotnet build -c Release -v q -nologo src/Contacts >/dev/null
+dotnet build -c Release -v q -nologo bench/Contacts.Bench >/dev/null
+contacts=(dotnet "$root/src/Contacts/bin/Release/net10.0/contacts.dll")
+bench=(dotnet "$root/bench/Contacts.Bench/bin/Release/net10.0/contacts-bench.dll")
+
+data="$root/bench/data/$size"
+"${bench[@]}" generate "$size" "$data"
+
+date=$(date -u +%Y-%m-%d)
+name="$date-$size-$provider${label:+-$label}"
+if [ $smoke = 1 ]; then out="$root/bench/out"; else out="$root/bench/results"; fi
+run="$out/$name"
+rm -rf "$run"; mkdir -p "$run"
+tmp=$(mktemp -d /tmp/contacts-bench.XXXXXX)
+chmod 755 "$tmp"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+service_pid=""
+db_env="$data/db-$provider.env"
+cleanup() {
+  [ -n "$service_pid" ] && kill "$service_pid" 2>/dev/null && wait "$service_pid" 2>/dev/null || true
+  if [ $keep_db = 1 ] && [ -f "$db_env" ]; then log "database kept: $db_env"; return; fi
+  if [ -f "$tmp/pg/postmaster.pid" ]; then as_postgres "$pgbin/pg_ctl" -D "$tmp/pg" -m fast -w stop >/dev/null 2>&1 || true; fi
+  rm -rf "$tmp"; rm -f "$db_env"
+}
+trap cleanup EXIT
+
+# PostgreSQL settings for this machine (2 cores, 24 GB RAM, SSD), written into the report.
+pg_settings="shared_buffers=4GB effective_cache_size=16GB work_mem=32MB maintenance_work_mem=1GB max_connections=100 \
+max_wal_size=8GB checkpoint_timeout=30min random_page_cost=1.1 effective_io_concurrency=200 jit=off"
+if [ $reuse_db = 1 ]; then
+  # shellcheck disable=SC1090
+  . "$db_env"; rm -rf "$tmp"; tmp="$db_tmp"; psql=(psql -X -q -h 127.0.0.1 -p "$port" -U postgres)
+  log "reusing the database of $db_env"
+elif [ $provider = postgres ]; then
+  pgbin=$(dirname "$(command -v pg_ctl 2>/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -1)")
+  port=$(free_port)
+  mkdir "$tmp/pg"; [ "$(id -u)" = 0 ] && chown postgres "$tmp" "$tmp/pg"
+  as_postgres "$pgbin/initdb" -D "$tmp/pg" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  opts="-p $port -k $tmp -c listen_addresses=127.0.0.1 -c log_line_prefix='%a|%p|'"
+  for s in $pg_settings; do opts="$opts -c $s"; done
+  as_postgres "$pgbin/pg_ctl" -D "$tmp/pg" -l "$tmp/pg.log" -w -t 60 -o "$opts" start >/dev/null
+  psql=(psql -X -q -h 127.0.0.1 -p "$port" -U postgres)
+  "${psql[@]}" -d postgres -c "CREATE DATABASE contacts"
+  connection="Host=127.0.0.1;Port=$port;Username=postgres;Database=contacts"
+  log "PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on port $port"
+else
+  connection="Data Source=$tmp/contacts.db"
+fi
+
+if [ $reuse_db = 0 ]; then
+  log "loading $size into $provider"
+  "${bench[@]}" load "$data" $provider "$connection"
+  if [ $provider = postgres ]; then "${psql[@]}" -d contacts -c "VACUUM ANALYZE"; fi
+  [ $keep_db = 1 ] && printf 'port=%s\npgbin=%s\ndb_tmp=%s\nconnection="%s"\n' "$port" "${pgbin:-}" "$tmp" "$connection" >"$db_env"
+fi
+cp "$data/import-$provider.json" "$run/import.json"
+"${bench[@]}" requests "$data" $provider "$tmp/requests"
+cp "$tmp/requests/scenarios.tsv" "$run/"
+
+sport=$(free_port)
+url="http://127.0.0.1:$sport"
+"${contacts[@]}" serve --provider $provider --connection-string "$connection" --urls "$url" \
+  --Logging:LogLevel:Default=Warning --RateLimits:Enabled=false ${SERVICE_ARGS:-} >"$tmp/service.log" 2>&1 &
+service_pid=$!
+first_key=$(head -1 "$tmp/requests/list-first.tsv" | cut -f1)
+for i in $(seq 600); do
+  curl -fs -o /dev/null -H "Authorization: Bearer $first_key" "$url/api/v1/contacts" && break
+  if ! kill -0 "$service_pid" 2>/dev/null || [ "$i" = 600 ]; then log "the service did not start:"; cat "$tmp/service.log" >&2; exit 1; fi
+  sleep 0.3
+done
+if [ $reuse_db = 1 ] && [ $provider = postgres ]; then "${psql[@]}" -d contacts -c "ANALYZE"; fi # after the service's own migrations
+
+scenarios=$(cut -f1 "$tmp/requests/scenarios.tsv")
+load_before=$(cut -d" " -f1-3 /proc/loadavg)
+for s in $scenarios; do
+  log "wrk $s (${duration}s)"
+  wrk -t2 -c$connections -d${warmup}s -s bench/wrk/bench.lua "$url" -- "$tmp/requests/$s.tsv" >/dev/null
+  wrk -t2 -c$connections -d${duration}s --timeout 10s -s bench/wrk/bench.lua "$url" -- "$tmp/requests/$s.tsv" >"$run/wrk-$s.txt"
+  grep '^{' "$run/wrk-$s.txt" >"$run/wrk-$s.json"
+done
+load_after=$(cut -d" " -f1-3 /proc/loadavg)
+rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$service_pid/status)
+
+if [ $provider = postgres ]; then
+  # Capture pass: each of the first requests of a scenario once with log_statement=all, one log segment per request.
+  mkdir -p "$run/capture"
+  capture() { # $1 = scenario, $2 = with log segment (1) or warm-up (0)
+    local i=0
+    head -4 "$tmp/requests/$1.tsv" | while IFS=$'\t' read -r key path; do
+      i=$((i + 1))
+      local offset; offset=$(stat -c %s "$tmp/pg.log")
+      curl -fs -o /dev/null -H "Authorization: Bearer $key" "$url$path"
+      sleep 0.3
+      if [ "$2" = 1 ]; then tail -c +$((offset + 1)) "$tmp/pg.log" >"$run/capture/$1-$i.log"; fi
+    done
+  }
+  for s in $scenarios; do capture "$s" 0; done
+  "${psql[@]}" -d contacts -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" >/dev/null
+  sleep 0.5
+  for s in $scenarios; do capture "$s" 1; done
+  "${psql[@]}" -d contacts -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null
+fi
+kill "$service_pid"; wait "$service_pid" 2>/dev/null || true; service_pid=""
+
+if [ $provider = postgres ]; then
+  "${bench[@]}" pgbench-scripts "$run/capture" "$run/pgbench-scripts"
+  for s in $scenarios; do
+    files=(); for f in "$run/pgbench-scripts/$s"-*.sql; do files+=(-f "$f"); done
+    # Literals with ':' would be taken for pgbench variables in extended/prepared mode.
+    # Prepared when the service prepared them (Npgsql auto-prepare), else unnamed statements (extended protocol).
+    mode=prepared; grep -q 'execute <unnamed>' "$run/capture/$s"-*.log && mode=extended
+    grep -q ':' "$run/pgbench-scripts/$s"-*.sql && mode=simple
+    log "pgbench $s (${duration}s, -M $mode)"
+    pgbench -h 127.0.0.1 -p "$port" -U postgres -n -M $mode -c $connections -j 2 -T "$duration" "${files[@]}" contacts >"$run/pgbench-$s.txt" 2>&1
+  done
+  pg_desc="$("$pgbin/postgres" --version | awk '{print $3}'), $pg_settings, fsync on"
+fi
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+{
+  echo "size=$size"; echo "provider=$provider"; echo "date=$date"; echo "label=$label"
+  echo "commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo '+changes')"
+  echo "machine=$(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GB RAM"
+  echo "args=$size $([ $provider = sqlite ] && echo --sqlite) ${label:+--label $label}"
+  echo "loadavg=$load_before at the start of the wrk runs, $load_after at their end (1/5/15 min; other work on the machine shares the 2 cores)"
+  echo "connections=$connections"; echo "duration=$duration"; echo "rss_kb=$rss_kb"
+  echo "server=Release build, loopback, log level Warning, rate limits off ${SERVICE_ARGS:-}"
+  [ $provider = postgres ] && echo "postgres=$pg_desc"
+} >"$run/meta.env"
+"${bench[@]}" report "$run" "$out/$name.md" "$out/$name-p99.svg"
+log "report: $out/$name.md"
