@@ -43,8 +43,8 @@ foreach (var record in ContactGenerator.Contacts(seed, count, ContactGenerator.T
     json.Flush();
     stream.WriteByte((byte)'\n');
     // a few search terms that hit real rows: every 5,000th surname, for the soak's search requests
-    if (record.Line % 5_000 == 0 && record.LastName is { Length: >= 3 } last) terms.Add(last[..3]);
+    if (record.Line % 5_000 == 0 && record.LastName is { Length: >= 3 } last) terms.Add(Uri.EscapeDataString(last[..3]));
 }
-// the terms go to stdout, one per line: the soak script builds its wrk request mix from them
+// the terms go to stdout, one per line and URL-encoded: the soak script builds its wrk request mix from them
 foreach (var term in terms) Console.WriteLine(term);
 return 0;
