@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Contacts.Tests.Trust;
@@ -59,12 +60,18 @@ public sealed class ContactsProcess : IAsyncDisposable
         lock (_lock) buffer.AppendLine(line);
     }
 
-    /// <summary>Sends a signal with kill(1): TERM is what a service manager or container runtime sends to stop it.</summary>
-    public async Task SignalAsync(string signal)
+    /// <summary>Sends a signal (TERM is what a service manager or container runtime sends to stop a service).</summary>
+    public Task SignalAsync(string signal)
     {
-        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-        await kill.WaitForExitAsync();
-        Assert.True(kill.ExitCode == 0, $"kill -{signal} {_process.Id} failed");
+        var number = signal switch
+        {
+            "TERM" => 15,
+            "KILL" => 9,
+            "STOP" => 19, // Linux (x86-64 and arm64)
+            _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "TERM, KILL or STOP"),
+        };
+        Assert.True(NativeMethods.Kill(_process.Id, number) == 0, $"kill -{signal} {_process.Id} failed (errno {Marshal.GetLastPInvokeError()})");
+        return Task.CompletedTask;
     }
 
     /// <summary>Waits for the exit (streams drained); false if it is still running after the bound.</summary>
@@ -140,4 +147,12 @@ public sealed class ContactsProcess : IAsyncDisposable
         }
         _process.Dispose();
     }
+}
+
+internal static class NativeMethods
+{
+    // kill(2) itself: no dependency on a kill binary (procps) on minimal CI images; DllImport since only ints cross
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static extern int Kill(int pid, int signal);
 }
