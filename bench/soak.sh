@@ -7,8 +7,9 @@
 # Defaults: 600 s, 64 connections, a fresh SQLite file. One wrk run (connections stay open); its Lua script counts
 # responses and 5xx/4xx per 10-s window (throughput over time); the service's RSS is sampled every 5 s.
 # Output in DIR (default bench/out/soak-<date>-<provider>): windows.csv, rss.csv, soak.svg (RSS and throughput
-# curves), summary.md (also printed). Exits 1 if any 5xx or socket error was seen. Extra service settings (for example
-# to raise a rate limit) go in SOAK_SERVICE_ARGS.
+# curves), summary.md (also printed). Exits 1 if any 5xx or socket error was seen. The per-key rate limit is switched
+# off (--RateLimits:Enabled=false): one key at full speed is the point here. Extra service settings go in
+# SOAK_SERVICE_ARGS (e.g. SOAK_SERVICE_ARGS=--RateLimits:Enabled=true to soak with the limiter on).
 set -euo pipefail
 
 duration=600; connections=64; window=10; provider=sqlite; connection=""; out=""
@@ -74,7 +75,7 @@ load_seconds=$(python3 -c "print(round($(date +%s.%N) - $start, 1))")
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # shellcheck disable=SC2086 # SOAK_SERVICE_ARGS is a list of --Key=value settings
 "${contacts[@]}" serve --urls="http://127.0.0.1:$port" --Database:Provider="$provider" "--ConnectionStrings:Contacts=$connection" \
-  --Logging:LogLevel:Default=Warning ${SOAK_SERVICE_ARGS:-} >"$out/service.log" 2>&1 &
+  --Logging:LogLevel:Default=Warning --RateLimits:Enabled=false ${SOAK_SERVICE_ARGS:-} >"$out/service.log" 2>&1 &
 service_pid=$!
 for _ in $(seq 1 150); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.2; done
 log "service pid $service_pid on port $port"
