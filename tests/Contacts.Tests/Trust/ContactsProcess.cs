@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Contacts.Tests.Trust;
+
+/// <summary>
+/// The real executable as a child process (`dotnet contacts.dll …`, the build output copied beside the tests), so that
+/// a test can send it signals and watch it exit. Both streams are captured; the process is killed on dispose.
+/// </summary>
+public sealed class ContactsProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly Lock _lock = new();
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ContactsProcess(Process process) => _process = process;
+
+    /// <summary>The product's entry assembly, copied into the test output by the project reference.</summary>
+    public static string Executable => Path.Combine(AppContext.BaseDirectory, "contacts.dll");
+
+    public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    public string Stdout { get { lock (_lock) return _stdout.ToString(); } }
+    public string Stderr { get { lock (_lock) return _stderr.ToString(); } }
+
+    public static ContactsProcess Start(params string[] args)
+    {
+        // the SDK sets DOTNET_HOST_PATH for test runs: the same dotnet that runs the tests runs the product
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new ProcessStartInfo(dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        start.ArgumentList.Add(Executable);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["DOTNET_gcServer"] = "0"; // small footprint: several of these may run beside the test host
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var child = new ContactsProcess(process);
+        process.OutputDataReceived += (_, e) => child.Append(child._stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => child.Append(child._stderr, e.Data);
+        process.Exited += (_, _) => child._exited.TrySetResult();
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return child;
+    }
+
+    private void Append(StringBuilder buffer, string? line)
+    {
+        if (line is null) return;
+        lock (_lock) buffer.AppendLine(line);
+    }
+
+    /// <summary>Sends a signal (TERM is what a service manager or container runtime sends to stop a service).</summary>
+    public Task SignalAsync(string signal)
+    {
+        var number = signal switch
+        {
+            "TERM" => 15,
+            "KILL" => 9,
+            "STOP" => 19, // Linux (x86-64 and arm64)
+            _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "TERM, KILL or STOP"),
+        };
+        Assert.True(NativeMethods.Kill(_process.Id, number) == 0, $"kill -{signal} {_process.Id} failed (errno {Marshal.GetLastPInvokeError()})");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Waits for the exit (streams drained); false if it is still running after the bound.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan bound)
+    {
+        if (await Task.WhenAny(_exited.Task, Task.Delay(bound)) != _exited.Task) return false;
+        await _process.WaitForExitAsync(); // flushes the asynchronous readers
+        return true;
+    }
+
+    /// <summary>Waits until stderr contains the text, or the process exits, or the bound passes.</summary>
+    public async Task<bool> WaitForStderrAsync(string text, TimeSpan bound)
+    {
+        var deadline = DateTime.UtcNow + bound;
+        while (DateTime.UtcNow < deadline && !_process.HasExited)
+        {
+            if (Stderr.Contains(text, StringComparison.Ordinal)) return true;
+            await Task.Delay(20);
+        }
+        return Stderr.Contains(text, StringComparison.Ordinal);
+    }
+
+    /// <summary>Waits until the port accepts TCP connections (the server listens), or the process exits.</summary>
+    public async Task WaitUntilListeningAsync(int port, TimeSpan bound)
+    {
+        var deadline = DateTime.UtcNow + bound;
+        while (true)
+        {
+            Assert.False(_process.HasExited, $"the service exited {(_process.HasExited ? _process.ExitCode : 0)} before listening: {Stderr}{Stdout}");
+            if (await AcceptsConnectionsAsync(port)) return;
+            Assert.True(DateTime.UtcNow < deadline, $"the service did not listen on {port} within {bound.TotalSeconds} s: {Stderr}{Stdout}");
+            await Task.Delay(50);
+        }
+    }
+
+    public static async Task<bool> AcceptsConnectionsAsync(int port)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await socket.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public override string ToString() => $"exit {(_process.HasExited ? _process.ExitCode : "(running)")}{Environment.NewLine}stdout: {Stdout}{Environment.NewLine}stderr: {Stderr}";
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // never started or already gone
+        }
+        _process.Dispose();
+    }
+}
+
+internal static class NativeMethods
+{
+    // kill(2) itself: no dependency on a kill binary (procps) on minimal CI images; DllImport since only ints cross
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static extern int Kill(int pid, int signal);
+}
