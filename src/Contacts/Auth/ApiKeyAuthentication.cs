@@ -131,7 +131,9 @@ internal sealed class KeyUsage(ContactsDatabase db, IOptionsMonitor<ApiKeyOption
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogWarning(e, "Could not record last_used_at for {Count} keys", keys.Count);
+            // Kept for the next flush (e.g. SQLite locked by a long import), so a use is late but never lost.
+            foreach (var key in keys) _used.TryAdd(key, 0);
+            logger.LogWarning(e, "Could not record last_used_at for {Count} keys; will retry at the next flush", keys.Count);
         }
     }
 }
