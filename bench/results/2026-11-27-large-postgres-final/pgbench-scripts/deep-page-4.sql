@@ -1,0 +1,13 @@
+DISCARD ALL;
+SELECT key_id, company_id, secret_hash, revoked FROM contacts_find_key('50317cd7caa4');
+DISCARD ALL;
+SELECT set_config('contacts.company_id', '1', false);
+SELECT coalesce((SELECT contacts FROM company_contact_count WHERE company_id = '1'), 0);
+SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
+       c.profile_picture, c.created_at, c.updated_at FROM contact c WHERE c.id IN
+    (SELECT c.id FROM contact c WHERE c.company_id = '1' ORDER BY c.id LIMIT '10' OFFSET '125020')
+ORDER BY c.id;
+SELECT ct.contact_id, t.id, t.name, t.color
+FROM contact_tag ct JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+WHERE ct.company_id = '1' AND ct.contact_id = ANY('{259021,259022,259023,259024,259025,259026,259027,259028,259029,259030}')
+ORDER BY ct.contact_id, t.id;
