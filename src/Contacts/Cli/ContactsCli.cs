@@ -109,6 +109,8 @@ public static class ContactsCli
             io.Out.WriteLine($"  curl -s -H 'Authorization: Bearer {key.Key}' '{baseUrl}/api/v1/contacts?limit=2&search=jose'");
             io.Out.WriteLine($"  curl -s -H 'Authorization: Bearer {key.Key}' '{baseUrl}/api/v1/contacts/tags'");
             io.Out.WriteLine();
+            io.Out.WriteLine($"Or open {baseUrl}/docs, paste the key and try both endpoints in the browser.");
+            io.Out.WriteLine();
             var forwarded = parse.UnmatchedTokens.Any(t => t.StartsWith("--urls", StringComparison.Ordinal))
                 ? parse.UnmatchedTokens.ToArray()
                 : [.. parse.UnmatchedTokens, $"--urls={baseUrl}"];
