@@ -193,7 +193,9 @@ public sealed class PostgresFaultTests
         while (DateTime.UtcNow < deadline)
         {
             await using var command = new NpgsqlCommand(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", connection);
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' " +
+                // only the service's own sessions: an autovacuum worker queued on the lock would count too
+                "AND backend_type = 'client backend' AND application_name = 'contacts'", connection);
             if (Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture) >= count) return true;
             await Task.Delay(50);
         }
