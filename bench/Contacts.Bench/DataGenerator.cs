@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Contacts.Data.Generation;
@@ -58,7 +57,7 @@ internal static class DataGenerator
             {
                 foreach (var record in ContactGenerator.Contacts(seed, sizes[i], tags, Now))
                 {
-                    Write(writer, record);
+                    ImportJsonLines.Write(writer, record);
                     writer.Flush();
                     stream.WriteByte((byte)'\n');
                     writer.Reset();
@@ -97,29 +96,6 @@ internal static class DataGenerator
         small[^1] += rest - small.Sum();
         sizes.AddRange(small);
         return sizes;
-    }
-
-    private static void Write(Utf8JsonWriter writer, ImportRecord record)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("first_name", record.FirstName);
-        writer.WriteString("last_name", record.LastName);
-        writer.WriteString("email", record.Email);
-        writer.WriteString("phone_number", record.PhoneNumber);
-        writer.WriteString("phone_number_lid", record.PhoneNumberLid);
-        writer.WriteString("profile_picture", record.ProfilePicture);
-        writer.WriteString("created_at", record.CreatedAt?.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-        writer.WriteString("updated_at", record.UpdatedAt?.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-        writer.WriteStartArray("tags");
-        foreach (var tag in record.Tags)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("name", tag.Name);
-            writer.WriteString("color", tag.Color);
-            writer.WriteEndObject();
-        }
-        writer.WriteEndArray();
-        writer.WriteEndObject();
     }
 }
 

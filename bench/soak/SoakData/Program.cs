@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Contacts.Data;
 using Contacts.Data.Generation;
+using Contacts.Data.Import;
 
 // soak-data FILE COUNT SEED: COUNT generated contacts as JSON Lines in the API's shape, for `contacts import`.
 // Deterministic (the product's own generator, fixed seed and "now"): the same arguments give the same bytes.
@@ -21,25 +22,7 @@ var terms = new SortedSet<string>(StringComparer.Ordinal);
 foreach (var record in ContactGenerator.Contacts(seed, count, ContactGenerator.Tags(seed, 40), now))
 {
     json.Reset();
-    json.WriteStartObject();
-    json.WriteString("first_name", record.FirstName);
-    json.WriteString("last_name", record.LastName);
-    json.WriteString("email", record.Email);
-    json.WriteString("phone_number", record.PhoneNumber);
-    json.WriteString("phone_number_lid", record.PhoneNumberLid);
-    json.WriteString("profile_picture", record.ProfilePicture);
-    if (record.CreatedAt is { } created) json.WriteString("created_at", ContactsDatabase.FormatTimestamp(created));
-    if (record.UpdatedAt is { } updated) json.WriteString("updated_at", ContactsDatabase.FormatTimestamp(updated));
-    json.WriteStartArray("tags");
-    foreach (var tag in record.Tags)
-    {
-        json.WriteStartObject();
-        json.WriteString("name", tag.Name);
-        json.WriteString("color", tag.Color);
-        json.WriteEndObject();
-    }
-    json.WriteEndArray();
-    json.WriteEndObject();
+    ImportJsonLines.Write(json, record);
     json.Flush();
     stream.WriteByte((byte)'\n');
     // a few search terms that hit real rows: every 5,000th surname, for the soak's search requests

@@ -10,14 +10,7 @@ namespace Contacts.Tests.Api;
 /// </summary>
 public abstract class AuthenticationTests(AppFixture fixture)
 {
-    protected TestData Data
-    {
-        get
-        {
-            Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
-            return fixture.Data;
-        }
-    }
+    protected TestData Data => fixture.Data;
 
     protected TestApp App => fixture.App;
 

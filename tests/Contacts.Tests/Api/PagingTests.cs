@@ -11,14 +11,7 @@ namespace Contacts.Tests.Api;
 /// </summary>
 public abstract class PagingTests(AppFixture fixture)
 {
-    protected TestData Data
-    {
-        get
-        {
-            Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
-            return fixture.Data;
-        }
-    }
+    protected TestData Data => fixture.Data;
 
     protected TestApp App => fixture.App;
 

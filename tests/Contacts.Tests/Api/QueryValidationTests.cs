@@ -7,14 +7,7 @@ namespace Contacts.Tests.Api;
 /// <summary>page, limit and search: a bad value is a 400 naming the parameter and the rule; unknown parameters are ignored.</summary>
 public abstract class QueryValidationTests(AppFixture fixture)
 {
-    protected TestData Data
-    {
-        get
-        {
-            Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
-            return fixture.Data;
-        }
-    }
+    protected TestData Data => fixture.Data;
 
     protected TestApp App => fixture.App;
 
@@ -167,14 +160,7 @@ public sealed class PostgresQueryValidationTests(PostgresAppFixture fixture) : Q
 /// <summary>Api:MaxLimit is the configured maximum of limit.</summary>
 public abstract class ConfiguredMaxLimitTests(AppFixture fixture)
 {
-    protected TestData Data
-    {
-        get
-        {
-            Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
-            return fixture.Data;
-        }
-    }
+    protected TestData Data => fixture.Data;
 
     protected TestApp App => fixture.App;
 

@@ -50,38 +50,12 @@ public static class CliRunner
     /// Every stored column of a company's contacts, tags and contact_tag rows (timestamps at full precision),
     /// to tell whether anything at all changed.
     /// </summary>
-    public static async Task<string> DumpCompanyAsync(this ContactsDatabase db, long companyId)
-    {
-        var dump = new StringBuilder();
-        await using var connection = await db.OpenAsync();
-        foreach (var sql in new[]
-                 {
-                     "SELECT * FROM contact WHERE company_id = @company ORDER BY id",
-                     "SELECT * FROM tag WHERE company_id = @company ORDER BY id",
-                     "SELECT * FROM contact_tag WHERE company_id = @company ORDER BY contact_id, tag_id",
-                 })
-        {
-            await using var command = db.Command(connection, sql);
-            ContactsDatabase.AddParameter(command, "@company", companyId);
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                for (var i = 0; i < reader.FieldCount; i++)
-                {
-                    var value = reader.GetValue(i) switch
-                    {
-                        DBNull => "null",
-                        DateTime t => t.ToString("O", CultureInfo.InvariantCulture),
-                        var v => Convert.ToString(v, CultureInfo.InvariantCulture),
-                    };
-                    dump.Append(reader.GetName(i)).Append('=').Append(value).Append('|');
-                }
-                dump.AppendLine();
-            }
-            dump.AppendLine("--");
-        }
-        return dump.ToString();
-    }
+    public static Task<string> DumpCompanyAsync(this ContactsDatabase db, long companyId) => db.DumpAsync(companyId,
+    [
+        "SELECT * FROM contact WHERE company_id = @company ORDER BY id",
+        "SELECT * FROM tag WHERE company_id = @company ORDER BY id",
+        "SELECT * FROM contact_tag WHERE company_id = @company ORDER BY contact_id, tag_id",
+    ]);
 }
 
 /// <summary>A temp folder for a test's input files, deleted afterwards.</summary>

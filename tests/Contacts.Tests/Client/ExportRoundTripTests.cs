@@ -14,14 +14,7 @@ namespace Contacts.Tests.Client;
 /// </summary>
 public abstract class ExportRoundTripTests(AppFixture fixture)
 {
-    private TestDatabase Database
-    {
-        get
-        {
-            Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
-            return fixture.Database;
-        }
-    }
+    private TestDatabase Database => fixture.Database;
 
     protected abstract Task<TestDatabase> FreshDatabaseAsync();
 
@@ -156,39 +149,12 @@ public abstract class ExportRoundTripTests(AppFixture fixture)
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A company's contacts (every column but company_id), tags and tag assignments by name: ids of tags and companies differ between databases.</summary>
-    private static async Task<string> RowsAsync(ContactsDatabase db, long companyId)
-    {
-        var dump = new StringBuilder();
-        await using var connection = await db.OpenAsync();
-        foreach (var sql in new[]
-                 {
-                     "SELECT * FROM contact WHERE company_id = @company ORDER BY id",
-                     "SELECT name, color, name_folded FROM tag WHERE company_id = @company ORDER BY name_folded",
-                     "SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE ct.company_id = @company ORDER BY ct.contact_id, t.name_folded",
-                 })
-        {
-            await using var command = db.Command(connection, sql);
-            ContactsDatabase.AddParameter(command, "@company", companyId);
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                for (var i = 0; i < reader.FieldCount; i++)
-                {
-                    if (reader.GetName(i) == "company_id") continue;
-                    var value = reader.GetValue(i) switch
-                    {
-                        DBNull => "null",
-                        DateTime t => t.ToString("O", CultureInfo.InvariantCulture),
-                        var v => Convert.ToString(v, CultureInfo.InvariantCulture),
-                    };
-                    dump.Append(reader.GetName(i)).Append('=').Append(value).Append('|');
-                }
-                dump.AppendLine();
-            }
-            dump.AppendLine("--");
-        }
-        return dump.ToString();
-    }
+    private static Task<string> RowsAsync(ContactsDatabase db, long companyId) => db.DumpAsync(companyId,
+    [
+        "SELECT * FROM contact WHERE company_id = @company ORDER BY id",
+        "SELECT name, color, name_folded FROM tag WHERE company_id = @company ORDER BY name_folded",
+        "SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE ct.company_id = @company ORDER BY ct.contact_id, t.name_folded",
+    ], "company_id");
 }
 
 public sealed class SqliteExportRoundTripTests(SqliteAppFixture fixture) : ExportRoundTripTests(fixture), IClassFixture<SqliteAppFixture>

@@ -11,14 +11,7 @@ namespace Contacts.Tests.Data;
 /// </summary>
 public abstract class CountTests(AppFixture fixture)
 {
-    private TestData Data
-    {
-        get
-        {
-            Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
-            return fixture.Data;
-        }
-    }
+    private TestData Data => fixture.Data;
 
     private ContactsDatabase Db => fixture.Database.Db;
 

@@ -18,14 +18,7 @@ public abstract class ImportTestBase(AppFixture fixture) : IDisposable
 
     protected TempFolder Files { get; } = new();
 
-    protected TestDatabase Database
-    {
-        get
-        {
-            Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
-            return fixture.Database;
-        }
-    }
+    protected TestDatabase Database => fixture.Database;
 
     protected ContactsDatabase Db => Database.Db;
     protected TestData Data => new(Database);

@@ -7,8 +7,9 @@ public abstract class AppFixture : IAsyncLifetime
     private TestApp? _app;
 
     public string? SkipReason { get; private set; }
-    public TestDatabase Database => _database ?? throw new InvalidOperationException(SkipReason);
-    public TestApp App => _app ?? throw new InvalidOperationException(SkipReason);
+    // Touching any of these in a test skips it (with the loud reason) when the database is unavailable.
+    public TestDatabase Database => _database ?? throw Skipped();
+    public TestApp App => _app ?? throw Skipped();
     public TestData Data => new(Database);
 
     protected virtual string[] Settings => [];
@@ -16,6 +17,8 @@ public abstract class AppFixture : IAsyncLifetime
     protected abstract Task<TestDatabase?> CreateDatabaseAsync();
 
     protected void Unavailable(string reason) => SkipReason = reason;
+
+    private SkipException Skipped() => new(SkipReason ?? "the test database was not created");
 
     public async Task InitializeAsync()
     {

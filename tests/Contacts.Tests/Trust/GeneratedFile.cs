@@ -1,8 +1,8 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Contacts.Data;
 using Contacts.Data.Generation;
+using Contacts.Data.Import;
+using Contacts.Tests.Infrastructure;
 
 namespace Contacts.Tests.Trust;
 
@@ -23,26 +23,7 @@ public static class GeneratedFile
         foreach (var record in ContactGenerator.Contacts(seed, count, ContactGenerator.Tags(seed, 30), Now))
         {
             json.Reset();
-            json.WriteStartObject();
-            json.WriteString("id", (firstId + record.Line - 1).ToString(CultureInfo.InvariantCulture));
-            json.WriteString("first_name", record.FirstName);
-            json.WriteString("last_name", record.LastName);
-            json.WriteString("email", record.Email);
-            json.WriteString("phone_number", record.PhoneNumber);
-            json.WriteString("phone_number_lid", record.PhoneNumberLid);
-            json.WriteString("profile_picture", record.ProfilePicture);
-            if (record.CreatedAt is { } created) json.WriteString("created_at", ContactsDatabase.FormatTimestamp(created));
-            if (record.UpdatedAt is { } updated) json.WriteString("updated_at", ContactsDatabase.FormatTimestamp(updated));
-            json.WriteStartArray("tags");
-            foreach (var tag in record.Tags)
-            {
-                json.WriteStartObject();
-                json.WriteString("name", tag.Name);
-                json.WriteString("color", tag.Color);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteEndObject();
+            ImportJsonLines.Write(json, record, firstId + record.Line - 1);
             json.Flush();
             stream.Write(newline);
         }
@@ -53,39 +34,12 @@ public static class GeneratedFile
     /// What a company holds, independent of the ids sequences handed out and of import time: every contact column
     /// (ids come from the file), tags by name and colour, and which contact carries which tag name.
     /// </summary>
-    public static async Task<string> DumpAsync(ContactsDatabase db, long companyId)
-    {
-        var dump = new StringBuilder();
-        await using var connection = await db.OpenAsync();
-        foreach (var sql in new[]
-                 {
-                     "SELECT id, first_name, last_name, email, phone_number, phone_number_lid, profile_picture, created_at, updated_at FROM contact WHERE company_id = @company ORDER BY id",
-                     "SELECT name, color FROM tag WHERE company_id = @company ORDER BY name",
-                     "SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE ct.company_id = @company ORDER BY ct.contact_id, t.name",
-                 })
-        {
-            await using var command = db.Command(connection, sql);
-            ContactsDatabase.AddParameter(command, "@company", companyId);
-            await using var reader = await command.ExecuteReaderAsync();
-            var rows = 0;
-            while (await reader.ReadAsync())
-            {
-                rows++;
-                for (var i = 0; i < reader.FieldCount; i++)
-                {
-                    dump.Append(reader.GetValue(i) switch
-                    {
-                        DBNull => "null",
-                        DateTime t => ContactsDatabase.FormatTimestamp(t),
-                        var v => Convert.ToString(v, CultureInfo.InvariantCulture),
-                    }).Append('|');
-                }
-                dump.Append('\n');
-            }
-            dump.Append("-- ").Append(rows).Append(" rows\n");
-        }
-        return dump.ToString();
-    }
+    public static Task<string> DumpAsync(ContactsDatabase db, long companyId) => db.DumpAsync(companyId,
+    [
+        "SELECT id, first_name, last_name, email, phone_number, phone_number_lid, profile_picture, created_at, updated_at FROM contact WHERE company_id = @company ORDER BY id",
+        "SELECT name, color FROM tag WHERE company_id = @company ORDER BY name",
+        "SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE ct.company_id = @company ORDER BY ct.contact_id, t.name",
+    ]);
 
     /// <summary>Rows in the whole database (every company), to tell that nothing at all was left behind.</summary>
     public static async Task<(long Contacts, long Tags, long ContactTags)> CountAllAsync(ContactsDatabase db)

@@ -12,14 +12,7 @@ public abstract class HostileRequestTests(AppFixture fixture)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
-    private TestData Data
-    {
-        get
-        {
-            Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
-            return fixture.Data;
-        }
-    }
+    private TestData Data => fixture.Data;
 
     private Uri Address => fixture.App.Address;
 

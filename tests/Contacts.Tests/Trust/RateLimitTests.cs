@@ -13,14 +13,7 @@ namespace Contacts.Tests.Trust;
 /// </summary>
 public abstract class RateLimitTests(AppFixture fixture)
 {
-    private TestData Data
-    {
-        get
-        {
-            Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
-            return fixture.Data;
-        }
-    }
+    private TestData Data => fixture.Data;
 
     private Task<TestApp> StartAsync(int perKey = 1000, int perAddress = 1000, params string[] more) => TestApp.StartAsync(fixture.Database,
     [
