@@ -149,7 +149,8 @@ if [ $provider = postgres ]; then
     # Literals with ':' would be taken for pgbench variables in extended/prepared mode.
     # Prepared when the service prepared them (Npgsql auto-prepare), else unnamed statements (extended protocol).
     mode=prepared; grep -q 'execute <unnamed>' "$run/capture/$s"-*.log && mode=extended
-    grep -q ':' "$run/pgbench-scripts/$s"-*.sql && mode=simple
+    # (pgbench pipelines need the extended protocol: in simple mode each statement is its own round trip.)
+    grep -q ':' "$run/pgbench-scripts/$s"-*.sql && { mode=simple; sed -i '/^\\\(start\|end\)pipeline$/d' "$run/pgbench-scripts/$s"-*.sql; }
     log "pgbench $s (${duration}s, -M $mode)"
     pgbench -h 127.0.0.1 -p "$port" -U postgres -n -M $mode -c $connections -j 2 -T "$duration" "${files[@]}" contacts >"$run/pgbench-$s.txt" 2>&1
   done

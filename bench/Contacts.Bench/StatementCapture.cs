@@ -6,7 +6,9 @@ namespace Contacts.Bench;
 /// <summary>
 /// Turns PostgreSQL log segments captured with log_statement=all (one segment per service request, log_line_prefix
 /// '%a|%p|') into pgbench scripts: the service's statements exactly as sent, in order, with their bound parameters
-/// written in as the literals the log shows. One script = one request = one pgbench transaction.
+/// written in as the literals the log shows. One script = one request = one pgbench transaction. The statements of one
+/// service command (a company command: set_config first, then the request's statements, one round trip and one implicit
+/// transaction) are replayed the same way, as one pgbench pipeline.
 /// </summary>
 internal static partial class StatementCapture
 {
@@ -18,11 +20,31 @@ internal static partial class StatementCapture
             var statements = Parse(File.ReadAllLines(log));
             if (statements.Count == 0) throw new InvalidOperationException($"{log}: no statements from the service were captured");
             var script = new StringBuilder();
-            foreach (var statement in statements) script.Append(statement).Append(";\n");
+            foreach (var command in Commands(statements))
+            {
+                if (command.Count > 1) script.Append("\\startpipeline\n");
+                foreach (var statement in command) script.Append(statement).Append(";\n");
+                if (command.Count > 1) script.Append("\\endpipeline\n");
+            }
             File.WriteAllText(Path.Combine(outDir, Path.GetFileNameWithoutExtension(log) + ".sql"), script.ToString());
             Console.Error.WriteLine($"pgbench-scripts: {Path.GetFileName(log)}: {statements.Count} statement(s)");
         }
         return 0;
+    }
+
+    /// <summary>Groups the statements the service sent in one command: a company setting and the statements after it.</summary>
+    private static List<List<string>> Commands(List<string> statements)
+    {
+        var commands = new List<List<string>>();
+        foreach (var statement in statements)
+        {
+            var startsCommand = statement.Contains("set_config('contacts.company_id'", StringComparison.Ordinal)
+                                || statement.Contains("contacts_find_key", StringComparison.Ordinal)
+                                || statement.StartsWith("DISCARD", StringComparison.Ordinal);
+            if (startsCommand || commands.Count == 0) commands.Add([statement]);
+            else commands[^1].Add(statement);
+        }
+        return commands;
     }
 
     private static List<string> Parse(string[] lines)

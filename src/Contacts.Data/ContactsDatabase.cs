@@ -46,8 +46,13 @@ public sealed class ContactsDatabase : IAsyncDisposable
         if (!ExplicitlySet(connectionString, "Command Timeout")) builder.CommandTimeout = options.CommandTimeoutSeconds;
         if (!ExplicitlySet(connectionString, "Maximum Pool Size")) builder.MaxPoolSize = options.MaxPoolSize;
         builder.ApplicationName ??= "contacts";
-        // The per-request company setting is session state: the reset on return to the pool must clear it.
-        builder.NoResetOnClose = false;
+        // Requests leave no session state behind (the company setting is transaction-local, see CompanyCommand), so the
+        // pool need not send DISCARD ALL on every return, and the prepared statements survive from one rental to the next:
+        // a statement used twice is prepared (parsed once per server session, and planned once where the plan does not
+        // depend on the values; see CompanyCommand's customPlans).
+        if (!ExplicitlySet(connectionString, "No Reset On Close")) builder.NoResetOnClose = true;
+        if (!ExplicitlySet(connectionString, "Max Auto Prepare")) builder.MaxAutoPrepare = 64;
+        if (!ExplicitlySet(connectionString, "Auto Prepare Min Usages")) builder.AutoPrepareMinUsages = 2;
         return new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
     }
 
@@ -70,26 +75,35 @@ public sealed class ContactsDatabase : IAsyncDisposable
     }
 
     /// <summary>
-    /// A connection for one company's request. On PostgreSQL it also sets contacts.company_id, which the row-level
-    /// security policies read (docs/isolation.md): one extra round trip per request, not counted as an endpoint
-    /// statement in <see cref="Meter"/>. Session-level, cleared by the pool's reset when the connection is returned.
+    /// One command for one company's request. On PostgreSQL its first statement sets contacts.company_id, which the
+    /// row-level security policies read (docs/isolation.md), for the command's own implicit transaction only: the
+    /// statements of one command share a transaction, the setting ends with it, and the pooled session keeps nothing of
+    /// the request. customPlans plans each statement for its actual values (plan_cache_mode, same transaction) instead of
+    /// a prepared generic plan: for searches and filters, whose best plan depends on the term. The whole request is one
+    /// round trip. Read it with <see cref="ExecuteForCompanyAsync"/>.
     /// </summary>
-    public async Task<DbConnection> OpenAsync(long company, CancellationToken ct = default)
+    public DbCommand CompanyCommand(DbConnection connection, long company, string sql, bool customPlans = false)
     {
-        var connection = await OpenAsync(ct);
-        if (!IsPostgres) return connection;
+        if (!IsPostgres) return Command(connection, sql);
+        var command = Command(connection, (customPlans
+            ? "SELECT set_config('contacts.company_id', @scope_company, true), set_config('plan_cache_mode', 'force_custom_plan', true);\n"
+            : "SELECT set_config('contacts.company_id', @scope_company, true);\n") + sql);
+        AddParameter(command, "@scope_company", company.ToString(CultureInfo.InvariantCulture));
+        return command;
+    }
+
+    /// <summary>Runs a <see cref="CompanyCommand"/>: the reader starts at the first result of the caller's own SQL.</summary>
+    public async Task<DbDataReader> ExecuteForCompanyAsync(DbCommand command, CancellationToken ct = default)
+    {
+        var reader = await command.ExecuteReaderAsync(ct);
         try
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT set_config('contacts.company_id', @company, false)";
-            command.CommandTimeout = Options.CommandTimeoutSeconds;
-            AddParameter(command, "@company", company.ToString(CultureInfo.InvariantCulture));
-            await command.ExecuteNonQueryAsync(ct);
-            return connection;
+            if (IsPostgres) await reader.NextResultAsync(ct); // past the set_config row
+            return reader;
         }
         catch
         {
-            await connection.DisposeAsync();
+            await reader.DisposeAsync();
             throw;
         }
     }

@@ -67,21 +67,52 @@ public static class ContactsApi
             }
         }
 
-        // Unfiltered, the total is the counter the database keeps (migration 0002) rather than a count(*) of the company.
+        // Unfiltered, the total is the counter the database keeps (migration 0002) rather than a count(*) of the company,
+        // and a deep page starts from the id block that holds its offset (migration 0004) rather than walking to it.
         var unfiltered = sync.UpdatedSince is null && sync.TagIds.Count == 0 && query.Search is null;
-        var countSql = unfiltered ? "SELECT coalesce((SELECT contacts FROM company_contact_count WHERE company_id = @company), 0)" : null;
-        await using var connection = await db.OpenAsync(company, ct);
-        var (total, contacts) = await PageAsync(db, connection, query, "contact c", filter, """
-            SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
-                   c.profile_picture, c.created_at, c.updated_at
-            """, "c.id", reader => new ContactResponse(Id(reader, 0),
-                ContactsDatabase.ReadNullableString(reader, 1), ContactsDatabase.ReadNullableString(reader, 2),
-                ContactsDatabase.ReadNullableString(reader, 3), ContactsDatabase.ReadNullableString(reader, 4),
-                ContactsDatabase.ReadNullableString(reader, 5), ContactsDatabase.ReadNullableString(reader, 6),
-                db.ReadTimestamp(reader, 7), db.ReadTimestamp(reader, 8), []), ct, countSql);
+        var countSql = unfiltered
+            ? "SELECT coalesce((SELECT contacts FROM company_contact_count WHERE company_id = @company), 0)"
+            : $"SELECT count(*) FROM contact c WHERE {filter.Sql}";
+        var (start, pageIds) = unfiltered && db.IsPostgres && query.Offset >= BlockPagingFromOffset
+            ? ("""
+               WITH start AS (SELECT block, before FROM
+                   (SELECT block, contacts, (sum(contacts) OVER (ORDER BY block))::bigint - contacts AS before
+                    FROM contact_block_count WHERE company_id = @company) b
+                   WHERE before + contacts > @offset ORDER BY block LIMIT 1)
 
-        var tags = await TagsOfAsync(db, connection, company, contacts, ct);
-        var rows = contacts.Select(c => tags.TryGetValue(c.Id, out var list) ? c with { Tags = list } : c).ToList();
+               """,
+               """
+               SELECT c.id FROM contact c WHERE c.company_id = @company AND c.id >= (SELECT block * 1024 FROM start)
+               ORDER BY c.id LIMIT @limit OFFSET (SELECT @offset - before FROM start)
+               """)
+            : ("", $"SELECT c.id FROM contact c WHERE {filter.Sql} ORDER BY c.id LIMIT @limit OFFSET @offset");
+        // The page's contacts and their tags in one statement (a contact with n tags is n rows, in id then tag order).
+        var pageSql = $"""
+            {start}SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
+                   c.profile_picture, c.created_at, c.updated_at, t.id, t.name, t.color
+            FROM contact c
+            LEFT JOIN contact_tag ct ON ct.company_id = c.company_id AND ct.contact_id = c.id
+            LEFT JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+            WHERE c.id IN ({pageIds})
+            ORDER BY c.id, t.id
+            """;
+
+        var rows = new List<ContactResponse>(query.Limit);
+        List<ContactTagResponse>? tags = null;
+        var total = await PageAsync(db, company, query, filter, countSql, pageSql, customPlans: !unfiltered, reader =>
+        {
+            var id = Id(reader, 0);
+            if (rows.Count == 0 || rows[^1].Id != id)
+            {
+                rows.Add(new ContactResponse(id,
+                    ContactsDatabase.ReadNullableString(reader, 1), ContactsDatabase.ReadNullableString(reader, 2),
+                    ContactsDatabase.ReadNullableString(reader, 3), ContactsDatabase.ReadNullableString(reader, 4),
+                    ContactsDatabase.ReadNullableString(reader, 5), ContactsDatabase.ReadNullableString(reader, 6),
+                    db.ReadTimestamp(reader, 7), db.ReadTimestamp(reader, 8), tags = []));
+            }
+            if (!reader.IsDBNull(9)) tags!.Add(new ContactTagResponse(Id(reader, 9), reader.GetString(10), ContactsDatabase.ReadNullableString(reader, 11)));
+        }, ct);
+
         LinkHeader.Add(http, query, query.TotalPages(total));
         return TypedResults.Json(new Page<ContactResponse>(rows, query.Page, query.TotalPages(total), total),
             WireJsonContext.Wire.PageContactResponse);
@@ -101,12 +132,14 @@ public static class ContactsApi
             filter.Parameters["@pattern"] = db.PatternValue(SearchText.EscapeLike(term));
         }
 
-        await using var connection = await db.OpenAsync(company, ct);
-        var (total, rows) = await PageAsync(db, connection, query, "tag t", filter, """
+        var rows = new List<TagResponse>(query.Limit);
+        var total = await PageAsync(db, company, query, filter, $"SELECT count(*) FROM tag t WHERE {filter.Sql}", $"""
             SELECT t.id, t.name, t.color, t.created_at,
                    coalesce((SELECT tc.contacts FROM tag_contact_count tc WHERE tc.tag_id = t.id), 0)
-            """, "t.id", reader => new TagResponse(Id(reader, 0), reader.GetString(1), ContactsDatabase.ReadNullableString(reader, 2),
-                db.ReadTimestamp(reader, 3), new TagCount(reader.GetInt64(4))), ct);
+            FROM tag t WHERE t.id IN (SELECT t.id FROM tag t WHERE {filter.Sql} ORDER BY t.id LIMIT @limit OFFSET @offset)
+            ORDER BY t.id
+            """, customPlans: query.Search is not null, reader => rows.Add(new TagResponse(Id(reader, 0), reader.GetString(1),
+                ContactsDatabase.ReadNullableString(reader, 2), db.ReadTimestamp(reader, 3), new TagCount(reader.GetInt64(4)))), ct);
         LinkHeader.Add(http, query, query.TotalPages(total));
         return TypedResults.Json(new Page<TagResponse>(rows, query.Page, query.TotalPages(total), total),
             WireJsonContext.Wire.PageTagResponse);
@@ -124,63 +157,34 @@ public static class ContactsApi
         }
     }
 
-    /// <summary>Two statements: the exact count (countSql, or a count(*) of the filter), then (unless the page is past the end) the page's rows in id order.</summary>
-    private static async Task<(long Total, List<T> Rows)> PageAsync<T>(ContactsDatabase db, DbConnection connection,
-        PageQuery query, string from, Filter filter, string select, string orderBy, Func<DbDataReader, T> read, CancellationToken ct,
-        string? countSql = null)
+    /// <summary>
+    /// One round trip: the exact total (countSql) and the page (pageSql, which binds @limit and @offset) in one command,
+    /// preceded on PostgreSQL by the company setting for row-level security. Returns the total; read sees each page row.
+    /// Deferred join: pageSql walks the offset over ids alone (an index-only scan of (company_id, id) when unfiltered)
+    /// and reads only the page's own rows in full, so a deep page costs index entries, not heap rows.
+    /// </summary>
+    private static async Task<long> PageAsync(ContactsDatabase db, long company, PageQuery query, Filter filter,
+        string countSql, string pageSql, bool customPlans, Action<DbDataReader> read, CancellationToken ct)
     {
-        long total;
-        await using (var count = db.Command(connection, countSql ?? $"SELECT count(*) FROM {from} WHERE {filter.Sql}"))
-        {
-            filter.Bind(count);
-            total = Convert.ToInt64(await count.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
-        }
-        var rows = new List<T>(query.Limit);
-        if (query.Offset >= total) return (total, rows);
-
-        // Deferred join: the offset is walked over ids alone (an index-only scan of (company_id, id) when unfiltered),
-        // and only the page's own rows are read in full. A deep page then costs index entries, not heap rows.
-        await using var page = db.Command(connection, $"""
-            {select} FROM {from} WHERE {orderBy} IN
-                (SELECT {orderBy} FROM {from} WHERE {filter.Sql} ORDER BY {orderBy} LIMIT @limit OFFSET @offset)
-            ORDER BY {orderBy}
-            """);
-        filter.Bind(page);
-        ContactsDatabase.AddParameter(page, "@limit", query.Limit);
-        ContactsDatabase.AddParameter(page, "@offset", query.Offset);
-        await using var reader = await page.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) rows.Add(read(reader));
-        return (total, rows);
-    }
-
-    /// <summary>The tags of one page of contacts in one statement, ordered by tag id.</summary>
-    private static async Task<Dictionary<string, List<ContactTagResponse>>> TagsOfAsync(
-        ContactsDatabase db, DbConnection connection, long company, List<ContactResponse> contacts, CancellationToken ct)
-    {
-        var result = new Dictionary<string, List<ContactTagResponse>>(StringComparer.Ordinal);
-        if (contacts.Count == 0) return result;
-        await using var command = db.Command(connection, "");
-        ContactsDatabase.AddParameter(command, "@company", company);
-        var ids = contacts.Select(c => long.Parse(c.Id, CultureInfo.InvariantCulture)).ToList();
-        command.CommandText = $"""
-            SELECT ct.contact_id, t.id, t.name, t.color
-            FROM contact_tag ct JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
-            WHERE ct.company_id = @company AND {db.AnyOf(command, "ct.contact_id", "ids", ids)}
-            ORDER BY ct.contact_id, t.id
-            """;
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var contactId = Id(reader, 0);
-            if (!result.TryGetValue(contactId, out var list)) result[contactId] = list = [];
-            list.Add(new ContactTagResponse(Id(reader, 1), reader.GetString(2), ContactsDatabase.ReadNullableString(reader, 3)));
-        }
-        return result;
+        await using var connection = await db.OpenAsync(ct);
+        await using var command = db.CompanyCommand(connection, company, countSql + ";\n" + pageSql, customPlans);
+        filter.Bind(command);
+        ContactsDatabase.AddParameter(command, "@limit", query.Limit);
+        ContactsDatabase.AddParameter(command, "@offset", query.Offset);
+        await using var reader = await db.ExecuteForCompanyAsync(command, ct);
+        await reader.ReadAsync(ct);
+        var total = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct)) read(reader);
+        return total;
     }
 
     /// <summary>pg_trgm indexes serve LIKE '%term%' only from three characters on (digits too, for the phone index).</summary>
     private static bool UsesTrigramIndexes(ContactsDatabase db, string term, bool phoneLike) =>
         db.IsPostgres && SearchText.Fold(term).Length >= 3 && (!phoneLike || SearchText.Digits(term).Length >= 3);
+
+    /// <summary>From this offset on, an unfiltered PostgreSQL page starts from contact_block_count (below it, walking the index is as cheap).</summary>
+    internal const int BlockPagingFromOffset = 2048;
 
     private static string Id(DbDataReader reader, int ordinal) => reader.GetInt64(ordinal).ToString(CultureInfo.InvariantCulture);
 }

@@ -86,6 +86,62 @@ public abstract class CountTests(AppFixture fixture)
         Assert.Equal(0, await TotalAsync(company));
     }
 
+    /// <summary>
+    /// From offset 2,048 on, a PostgreSQL page starts from per-block counters (migration 0004) instead of walking the
+    /// offset: pages on either side of that line, and across blocks of 1,024 ids, must equal the plain id order after
+    /// inserts, deletes, moves to another company and id changes made by plain SQL.
+    /// </summary>
+    [SkippableFact]
+    public async Task DeepPagesStayExactWhenRowsAreWrittenByPlainSql()
+    {
+        var company = await Data.CompanyAsync();
+        var other = await Data.CompanyAsync();
+        var seed = await Data.ContactAsync(company.Id, "Seed");
+        var first = 600_000_000L + company.Id * 100_000;
+        await ExecuteAsync(InsertSeries(company.Id, first, step: 7, count: 3000, seed));
+        await ExecuteAsync(InsertSeries(other.Id, first + 3, step: 7, count: 1000, seed)); // interleaved with another company's ids
+        await ExecuteAsync($"DELETE FROM contact WHERE company_id = {company.Id} AND id % 5 = 0");
+        await ExecuteAsync($"UPDATE contact SET company_id = {other.Id} WHERE company_id = {company.Id} AND id % 11 = 0");
+        await ExecuteAsync($"UPDATE contact SET id = id + 50000 WHERE company_id = {company.Id} AND id % 13 = 0");
+
+        var expected = await IdsAsync($"SELECT id FROM contact WHERE company_id = {company.Id} ORDER BY id");
+        Assert.InRange(expected.Count, 2101, 3000);
+        using var client = fixture.App.ClientWithKey(company.Key);
+        foreach (var offset in new[] { 0, 1, 1023, 1024, 2047, 2048, 2049, 2100, expected.Count - 1, expected.Count, expected.Count + 7 })
+        {
+            var page = await PageAsync(client, $"{ContactsPath}?limit=1&page={offset + 1}");
+            Assert.Equal(expected.Count, page.GetProperty("totalRecords").GetInt64());
+            Assert.Equal(expected.Skip(offset).Take(1).Select(Text), Ids(page));
+        }
+        foreach (var pageNumber in new[] { 20, 21, 22 }) // offsets 1,900, 2,000 and 2,100: both ways, across several blocks
+        {
+            var page = await PageAsync(client, $"{ContactsPath}?limit=100&page={pageNumber}");
+            Assert.Equal(expected.Skip((pageNumber - 1) * 100).Take(100).Select(Text), Ids(page));
+        }
+    }
+
+    private static string InsertSeries(long company, long firstId, int step, int count, long copyTimestampsOf) => $"""
+        WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n < {count - 1})
+        INSERT INTO contact (id, company_id, first_name, created_at, updated_at)
+        SELECT {firstId} + n * {step}, {company}, 'Deep', s.created_at, s.updated_at
+        FROM g, (SELECT created_at, updated_at FROM contact WHERE id = {copyTimestampsOf}) s
+        """;
+
+    private static string Text(long id) => id.ToString(CultureInfo.InvariantCulture);
+
+    private static List<string> Ids(System.Text.Json.JsonElement page) =>
+        page.GetProperty("data").EnumerateArray().Select(c => c.GetProperty("id").GetString()!).ToList();
+
+    private async Task<List<long>> IdsAsync(string sql)
+    {
+        await using var connection = await Db.OpenAsync();
+        await using var command = Db.Command(connection, sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        var ids = new List<long>();
+        while (await reader.ReadAsync()) ids.Add(reader.GetInt64(0));
+        return ids;
+    }
+
     private async Task<long> TotalAsync(TestCompany company)
     {
         using var client = fixture.App.ClientWithKey(company.Key);

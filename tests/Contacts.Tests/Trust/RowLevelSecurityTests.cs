@@ -42,7 +42,7 @@ public sealed class RowLevelSecurityFixture : IAsyncLifetime
             CREATE ROLE {ServiceRole} LOGIN;
             GRANT CONNECT ON DATABASE {database} TO {ServiceRole};
             GRANT USAGE ON SCHEMA public TO {ServiceRole};
-            GRANT SELECT ON contact, tag, contact_tag, company_contact_count, tag_contact_count TO {ServiceRole};
+            GRANT SELECT ON contact, tag, contact_tag, company_contact_count, tag_contact_count, contact_block_count TO {ServiceRole};
             GRANT EXECUTE ON FUNCTION contacts_find_key(text), contacts_touch_keys(text[], timestamptz) TO {ServiceRole};
 
             CREATE ROLE {WriterRole} LOGIN;
@@ -143,19 +143,21 @@ public sealed class RowLevelSecurityTests(RowLevelSecurityFixture fixture) : ICl
         var companies = await TwoCompaniesAsync();
         var (mine, _) = companies[0];
         await using var db = new ContactsDatabase(new DatabaseOptions { Provider = DatabaseProvider.Postgres, ConnectionString = Fixture.ServiceConnectionString });
-        await using var connection = await db.OpenAsync(mine.Id); // exactly how a request opens its connection
+        await using var connection = await db.OpenAsync();
+        // Exactly how a request runs its statements: one company command each.
+        Task<Dictionary<long, long>> SeenAsync(string sql) => CompaniesSeenAsync(connection, sql, db, mine.Id);
 
         foreach (var table in TenantTables[..3])
-            Assert.Equal(await OwnerCountsAsync(table, mine.Id), await CompaniesSeenAsync(connection, $"SELECT company_id FROM {table}"));
+            Assert.Equal(await OwnerCountsAsync(table, mine.Id), await SeenAsync($"SELECT company_id FROM {table}"));
 
         // The tags endpoint's count and the contacts search, with their company filters deleted.
-        Assert.Equal(await OwnerCountsAsync("contact_tag", mine.Id), await CompaniesSeenAsync(connection,
+        Assert.Equal(await OwnerCountsAsync("contact_tag", mine.Id), await SeenAsync(
             "SELECT t.company_id FROM tag t, LATERAL (SELECT 1 FROM contact_tag ct WHERE ct.tag_id = t.id) x"));
-        Assert.Equal(await OwnerCountsAsync("contact", mine.Id), await CompaniesSeenAsync(connection,
+        Assert.Equal(await OwnerCountsAsync("contact", mine.Id), await SeenAsync(
             "SELECT c.company_id FROM contact c WHERE c.id IN (SELECT ct.contact_id FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE t.name_folded LIKE '%vip%')"));
 
         // api_key: the service role may not read it at all (it goes through contacts_find_key) ...
-        var denied = await Assert.ThrowsAsync<PostgresException>(() => CompaniesSeenAsync(connection, "SELECT company_id FROM api_key"));
+        var denied = await Assert.ThrowsAsync<PostgresException>(() => SeenAsync("SELECT company_id FROM api_key"));
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, denied.SqlState);
         // ... and a role that may read it still sees only the company in its setting.
         await Fixture.OwnerAsync($"GRANT SELECT ON api_key TO {Fixture.WriterRole}");
@@ -178,16 +180,26 @@ public sealed class RowLevelSecurityTests(RowLevelSecurityFixture fixture) : ICl
     }
 
     [SkippableFact]
-    public async Task ARequestsCompanySettingDoesNotOutliveItsConnection()
+    public async Task ARequestsCompanySettingDoesNotOutliveItsCommand()
     {
         var (mine, _) = (await TwoCompaniesAsync())[0];
         var single = new NpgsqlConnectionStringBuilder(Fixture.ServiceConnectionString) { MaxPoolSize = 1 }.ConnectionString;
         await using var db = new ContactsDatabase(new DatabaseOptions { Provider = DatabaseProvider.Postgres, ConnectionString = single });
         int pid;
-        await using (var request = await db.OpenAsync(mine.Id))
+        await using (var request = await db.OpenAsync())
         {
             pid = ((NpgsqlConnection)request).ProcessID;
-            Assert.NotEmpty(await CompaniesSeenAsync(request, "SELECT company_id FROM contact"));
+            // Every statement of the request's command runs with the company set ...
+            await using var command = db.CompanyCommand(request, mine.Id, "SELECT company_id FROM contact; SELECT company_id FROM tag");
+            await using var reader = await db.ExecuteForCompanyAsync(command);
+            var contacts = 0;
+            while (await reader.ReadAsync()) { Assert.Equal(mine.Id, reader.GetInt64(0)); contacts++; }
+            Assert.NotEqual(0, contacts);
+            Assert.True(await reader.NextResultAsync());
+            while (await reader.ReadAsync()) Assert.Equal(mine.Id, reader.GetInt64(0));
+            await reader.DisposeAsync();
+            // ... and none after it, on the same connection: the setting was local to the command's transaction.
+            Assert.Empty(await CompaniesSeenAsync(request, "SELECT company_id FROM contact"));
         }
         await using var next = await db.OpenAsync(); // the same pooled server session, rented without a company
         Assert.Equal(pid, ((NpgsqlConnection)next).ProcessID);
@@ -228,11 +240,12 @@ public sealed class RowLevelSecurityTests(RowLevelSecurityFixture fixture) : ICl
     }
 
     /// <summary>company_id → rows, for a query's first column.</summary>
-    private static async Task<Dictionary<long, long>> CompaniesSeenAsync(System.Data.Common.DbConnection connection, string sql)
+    private static async Task<Dictionary<long, long>> CompaniesSeenAsync(System.Data.Common.DbConnection connection, string sql,
+        ContactsDatabase? scope = null, long company = 0)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync();
+        await using var command = scope?.CompanyCommand(connection, company, sql) ?? connection.CreateCommand();
+        command.CommandText = scope is null ? sql : command.CommandText;
+        await using var reader = scope is null ? await command.ExecuteReaderAsync() : await scope.ExecuteForCompanyAsync(command);
         var seen = new Dictionary<long, long>();
         while (await reader.ReadAsync()) seen[reader.GetInt64(0)] = seen.GetValueOrDefault(reader.GetInt64(0)) + 1;
         return seen;

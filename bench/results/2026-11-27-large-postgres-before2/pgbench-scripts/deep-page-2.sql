@@ -1,0 +1,11 @@
+DISCARD ALL;
+SELECT set_config('contacts.company_id', '1', false);
+SELECT coalesce((SELECT contacts FROM company_contact_count WHERE company_id = '1'), 0);
+SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
+       c.profile_picture, c.created_at, c.updated_at FROM contact c WHERE c.id IN
+    (SELECT c.id FROM contact c WHERE c.company_id = '1' ORDER BY c.id LIMIT '10' OFFSET '125000')
+ORDER BY c.id;
+SELECT ct.contact_id, t.id, t.name, t.color
+FROM contact_tag ct JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+WHERE ct.company_id = '1' AND ct.contact_id = ANY('{266724,266725,266726,266727,266728,266729,266730,266731,266732,266734}')
+ORDER BY ct.contact_id, t.id;
