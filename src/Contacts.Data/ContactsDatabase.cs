@@ -78,16 +78,18 @@ public sealed class ContactsDatabase : IAsyncDisposable
     /// One command for one company's request. On PostgreSQL its first statement sets contacts.company_id, which the
     /// row-level security policies read (docs/isolation.md), for the command's own implicit transaction only: the
     /// statements of one command share a transaction, the setting ends with it, and the pooled session keeps nothing of
-    /// the request. customPlans plans each statement for its actual values (plan_cache_mode, same transaction) instead of
-    /// a prepared generic plan: for searches and filters, whose best plan depends on the term. The whole request is one
-    /// round trip. Read it with <see cref="ExecuteForCompanyAsync"/>.
+    /// the request. The statements are prepared (auto-prepare); plan_cache_mode, set for the same transaction, decides how
+    /// they are planned: customPlans plans each execution for its actual values (searches and filters, whose best plan
+    /// depends on the term), otherwise the prepared generic plan is used as is. Left to itself ("auto"), PostgreSQL keeps
+    /// re-planning the unfiltered page on every request, because a generic LIMIT $2 looks costlier than LIMIT 10: measured,
+    /// that planning was most of the database's time on a list request. The whole request is one round trip. Read it
+    /// with <see cref="ExecuteForCompanyAsync"/>.
     /// </summary>
     public DbCommand CompanyCommand(DbConnection connection, long company, string sql, bool customPlans = false)
     {
         if (!IsPostgres) return Command(connection, sql);
-        var command = Command(connection, (customPlans
-            ? "SELECT set_config('contacts.company_id', @scope_company, true), set_config('plan_cache_mode', 'force_custom_plan', true);\n"
-            : "SELECT set_config('contacts.company_id', @scope_company, true);\n") + sql);
+        var command = Command(connection,
+            $"SELECT set_config('contacts.company_id', @scope_company, true), set_config('plan_cache_mode', '{(customPlans ? "force_custom_plan" : "force_generic_plan")}', true);\n" + sql);
         AddParameter(command, "@scope_company", company.ToString(CultureInfo.InvariantCulture));
         return command;
     }

@@ -69,11 +69,11 @@ public static class ContactsApi
 
         // Unfiltered, the total is the counter the database keeps (migration 0002) rather than a count(*) of the company,
         // and a deep page starts from the id block that holds its offset (migration 0004) rather than walking to it.
+        // Filtered, the page's statement counts its matches itself (count(*) OVER ()): the search runs once, not twice.
         var unfiltered = sync.UpdatedSince is null && sync.TagIds.Count == 0 && query.Search is null;
-        var countSql = unfiltered
-            ? "SELECT coalesce((SELECT contacts FROM company_contact_count WHERE company_id = @company), 0)"
-            : $"SELECT count(*) FROM contact c WHERE {filter.Sql}";
-        var (start, pageIds) = unfiltered && db.IsPostgres && query.Offset >= BlockPagingFromOffset
+        var (start, pageIds) = !unfiltered
+            ? ("", $"SELECT c.id, count(*) OVER () AS total FROM contact c WHERE {filter.Sql} ORDER BY c.id LIMIT @limit OFFSET @offset")
+            : db.IsPostgres && query.Offset >= BlockPagingFromOffset
             ? ("""
                WITH start AS (SELECT block, before FROM
                    (SELECT block, contacts, (sum(contacts) OVER (ORDER BY block))::bigint - contacts AS before
@@ -82,24 +82,27 @@ public static class ContactsApi
 
                """,
                """
-               SELECT c.id FROM contact c WHERE c.company_id = @company AND c.id >= (SELECT block * 1024 FROM start)
+               SELECT c.id, CAST(0 AS bigint) AS total FROM contact c WHERE c.company_id = @company AND c.id >= (SELECT block * 1024 FROM start)
                ORDER BY c.id LIMIT @limit OFFSET (SELECT @offset - before FROM start)
                """)
-            : ("", $"SELECT c.id FROM contact c WHERE {filter.Sql} ORDER BY c.id LIMIT @limit OFFSET @offset");
+            : ("", "SELECT c.id, CAST(0 AS bigint) AS total FROM contact c WHERE c.company_id = @company ORDER BY c.id LIMIT @limit OFFSET @offset");
         // The page's contacts and their tags in one statement (a contact with n tags is n rows, in id then tag order).
-        var pageSql = $"""
-            {start}SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
-                   c.profile_picture, c.created_at, c.updated_at, t.id, t.name, t.color
-            FROM contact c
-            LEFT JOIN contact_tag ct ON ct.company_id = c.company_id AND ct.contact_id = c.id
-            LEFT JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
-            WHERE c.id IN ({pageIds})
-            ORDER BY c.id, t.id
-            """;
+        var sql = new PageSql(
+            Count: unfiltered ? "SELECT coalesce((SELECT contacts FROM company_contact_count WHERE company_id = @company), 0)" : null,
+            Page: $"""
+                {start}SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
+                       c.profile_picture, c.created_at, c.updated_at, t.id, t.name, t.color, p.total
+                FROM ({pageIds}) p
+                JOIN contact c ON c.id = p.id
+                LEFT JOIN contact_tag ct ON ct.company_id = c.company_id AND ct.contact_id = c.id
+                LEFT JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+                ORDER BY c.id, t.id
+                """,
+            CountAll: $"SELECT count(*) FROM contact c WHERE {filter.Sql}");
 
         var rows = new List<ContactResponse>(query.Limit);
         List<ContactTagResponse>? tags = null;
-        var total = await PageAsync(db, company, query, filter, countSql, pageSql, customPlans: !unfiltered, reader =>
+        var total = await PageAsync(db, company, query, filter, sql, customPlans: !unfiltered, reader =>
         {
             var id = Id(reader, 0);
             if (rows.Count == 0 || rows[^1].Id != id)
@@ -111,6 +114,7 @@ public static class ContactsApi
                     db.ReadTimestamp(reader, 7), db.ReadTimestamp(reader, 8), tags = []));
             }
             if (!reader.IsDBNull(9)) tags!.Add(new ContactTagResponse(Id(reader, 9), reader.GetString(10), ContactsDatabase.ReadNullableString(reader, 11)));
+            return reader.GetInt64(12);
         }, ct);
 
         LinkHeader.Add(http, query, query.TotalPages(total));
@@ -133,13 +137,18 @@ public static class ContactsApi
         }
 
         var rows = new List<TagResponse>(query.Limit);
-        var total = await PageAsync(db, company, query, filter, $"SELECT count(*) FROM tag t WHERE {filter.Sql}", $"""
+        var countAll = $"SELECT count(*) FROM tag t WHERE {filter.Sql}";
+        var total = await PageAsync(db, company, query, filter, new PageSql(countAll, $"""
             SELECT t.id, t.name, t.color, t.created_at,
                    coalesce((SELECT tc.contacts FROM tag_contact_count tc WHERE tc.tag_id = t.id), 0)
             FROM tag t WHERE t.id IN (SELECT t.id FROM tag t WHERE {filter.Sql} ORDER BY t.id LIMIT @limit OFFSET @offset)
             ORDER BY t.id
-            """, customPlans: query.Search is not null, reader => rows.Add(new TagResponse(Id(reader, 0), reader.GetString(1),
-                ContactsDatabase.ReadNullableString(reader, 2), db.ReadTimestamp(reader, 3), new TagCount(reader.GetInt64(4)))), ct);
+            """, countAll), customPlans: query.Search is not null, reader =>
+        {
+            rows.Add(new TagResponse(Id(reader, 0), reader.GetString(1), ContactsDatabase.ReadNullableString(reader, 2),
+                db.ReadTimestamp(reader, 3), new TagCount(reader.GetInt64(4))));
+            return 0;
+        }, ct);
         LinkHeader.Add(http, query, query.TotalPages(total));
         return TypedResults.Json(new Page<TagResponse>(rows, query.Page, query.TotalPages(total), total),
             WireJsonContext.Wire.PageTagResponse);
@@ -158,25 +167,49 @@ public static class ContactsApi
     }
 
     /// <summary>
-    /// One round trip: the exact total (countSql) and the page (pageSql, which binds @limit and @offset) in one command,
-    /// preceded on PostgreSQL by the company setting for row-level security. Returns the total; read sees each page row.
-    /// Deferred join: pageSql walks the offset over ids alone (an index-only scan of (company_id, id) when unfiltered)
-    /// and reads only the page's own rows in full, so a deep page costs index entries, not heap rows.
+    /// The statements of one page. Count: the exact total, when it is known without counting the rows (the counters);
+    /// null when Page carries it instead, in every row (count(*) OVER ()), so that a search runs once for both. Page: the
+    /// page's rows (binds @limit and @offset), walking the offset over ids alone (an index-only scan of (company_id, id)
+    /// when unfiltered) and reading only the page's own rows in full, so a deep page costs index entries, not heap rows.
+    /// CountAll: count(*) of the filter, for the one case Page cannot tell: a filtered page past the end.
+    /// </summary>
+    private sealed record PageSql(string? Count, string Page, string CountAll);
+
+    /// <summary>
+    /// One round trip, one command: the company setting for row-level security (PostgreSQL), the total and the page.
+    /// read sees each page row and returns the row's total (used when sql.Count is null). Returns the total.
     /// </summary>
     private static async Task<long> PageAsync(ContactsDatabase db, long company, PageQuery query, Filter filter,
-        string countSql, string pageSql, bool customPlans, Action<DbDataReader> read, CancellationToken ct)
+        PageSql sql, bool customPlans, Func<DbDataReader, long> read, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        await using var command = db.CompanyCommand(connection, company, countSql + ";\n" + pageSql, customPlans);
-        filter.Bind(command);
-        ContactsDatabase.AddParameter(command, "@limit", query.Limit);
-        ContactsDatabase.AddParameter(command, "@offset", query.Offset);
-        await using var reader = await db.ExecuteForCompanyAsync(command, ct);
-        await reader.ReadAsync(ct);
-        var total = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
-        await reader.NextResultAsync(ct);
-        while (await reader.ReadAsync(ct)) read(reader);
-        return total;
+        long? total = null;
+        await using (var command = db.CompanyCommand(connection, company, sql.Count is null ? sql.Page : sql.Count + ";\n" + sql.Page, customPlans))
+        {
+            filter.Bind(command);
+            ContactsDatabase.AddParameter(command, "@limit", query.Limit);
+            ContactsDatabase.AddParameter(command, "@offset", query.Offset);
+            await using var reader = await db.ExecuteForCompanyAsync(command, ct);
+            if (sql.Count is not null)
+            {
+                await reader.ReadAsync(ct);
+                total = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
+                await reader.NextResultAsync(ct);
+            }
+            while (await reader.ReadAsync(ct))
+            {
+                var rowTotal = read(reader);
+                total ??= rowTotal;
+            }
+        }
+        if (total is { } known) return known;
+        if (query.Offset == 0) return 0;
+
+        await using var count = db.CompanyCommand(connection, company, sql.CountAll, customPlans);
+        filter.Bind(count);
+        await using var countReader = await db.ExecuteForCompanyAsync(count, ct);
+        await countReader.ReadAsync(ct);
+        return Convert.ToInt64(countReader.GetValue(0), CultureInfo.InvariantCulture);
     }
 
     /// <summary>pg_trgm indexes serve LIKE '%term%' only from three characters on (digits too, for the phone index).</summary>

@@ -1,0 +1,15 @@
+\startpipeline
+SELECT set_config('contacts.company_id', '1', true), set_config('plan_cache_mode', 'force_custom_plan', true);
+SELECT count(*) FROM contact c WHERE c.company_id = '1' AND (c.search_text LIKE contacts_fold('%e%') ESCAPE '\' OR c.id IN (SELECT ct.contact_id FROM contact_tag ct
+                  JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+                  WHERE ct.company_id = '1' AND t.name_folded LIKE contacts_fold('%e%') ESCAPE '\'));
+SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
+       c.profile_picture, c.created_at, c.updated_at, t.id, t.name, t.color
+FROM contact c
+LEFT JOIN contact_tag ct ON ct.company_id = c.company_id AND ct.contact_id = c.id
+LEFT JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+WHERE c.id IN (SELECT c.id FROM contact c WHERE c.company_id = '1' AND (c.search_text LIKE contacts_fold('%e%') ESCAPE '\' OR c.id IN (SELECT ct.contact_id FROM contact_tag ct
+                  JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+                  WHERE ct.company_id = '1' AND t.name_folded LIKE contacts_fold('%e%') ESCAPE '\')) ORDER BY c.id LIMIT '10' OFFSET '0')
+ORDER BY c.id, t.id;
+\endpipeline
