@@ -26,7 +26,7 @@ done
 if [ -z "$duration" ]; then
   if [ $smoke = 1 ]; then duration=3; elif [ "$size" = small ] || [ "$size" = tiny ]; then duration=5; else duration=15; fi
 fi
-warmup=$(( duration < 5 ? 1 : 3 ))
+warmup=$(( duration < 5 ? 1 : 5 ))
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -146,11 +146,11 @@ if [ $provider = postgres ]; then
   "${bench[@]}" pgbench-scripts "$run/capture" "$run/pgbench-scripts"
   for s in $scenarios; do
     files=(); for f in "$run/pgbench-scripts/$s"-*.sql; do files+=(-f "$f"); done
-    # Literals with ':' would be taken for pgbench variables in extended/prepared mode.
+    # Literals with ':' (not '::' casts) would be taken for pgbench variables in extended/prepared mode.
     # Prepared when the service prepared them (Npgsql auto-prepare), else unnamed statements (extended protocol).
     mode=prepared; grep -q 'execute <unnamed>' "$run/capture/$s"-*.log && mode=extended
     # (pgbench pipelines need the extended protocol: in simple mode each statement is its own round trip.)
-    grep -q ':' "$run/pgbench-scripts/$s"-*.sql && { mode=simple; sed -i '/^\\\(start\|end\)pipeline$/d' "$run/pgbench-scripts/$s"-*.sql; }
+    grep -qP '(?<!:):(?!:)' "$run/pgbench-scripts/$s"-*.sql && { mode=simple; sed -i '/^\\\(start\|end\)pipeline$/d' "$run/pgbench-scripts/$s"-*.sql; }
     log "pgbench $s (${duration}s, -M $mode)"
     pgbench -h 127.0.0.1 -p "$port" -U postgres -n -M $mode -c $connections -j 2 -T "$duration" "${files[@]}" contacts >"$run/pgbench-$s.txt" 2>&1
   done

@@ -55,6 +55,7 @@ public static class Migrator
             {
                 // Two servers starting together: the second waits here, then sees the version as applied.
                 await using var lockCommand = db.Command(connection, "SELECT pg_advisory_xact_lock(7243301)", transaction);
+                lockCommand.CommandTimeout = 0; // as long as the other server's migration takes
                 await lockCommand.ExecuteNonQueryAsync(ct);
             }
             await using (var check = db.Command(connection, "SELECT count(*) FROM schema_migration WHERE version = @v", transaction))
@@ -68,6 +69,7 @@ public static class Migrator
             }
             await using (var run = db.Command(connection, migration.Sql, transaction))
             {
+                run.CommandTimeout = 0; // building an index over millions of rows takes minutes, not Database:CommandTimeoutSeconds
                 await run.ExecuteNonQueryAsync(ct);
             }
             await using (var record = db.Command(connection,

@@ -158,6 +158,34 @@ public sealed class PostgresMigrateCommandTests : MigrateCommandTests
         return new EmptyDatabase(DatabaseProvider.Postgres, await server.CreateDatabaseAsync());
     }
 
+    // A migration may run for minutes on a big database (building an index), and a second server waits for the first's:
+    // neither may be cut off by the per-request command timeout.
+    [SkippableFact]
+    public async Task MigrationsAreNotCutOffByTheRequestCommandTimeout()
+    {
+        await using var database = await EmptyDatabaseAsync();
+        string connectionString;
+        await using (var probe = await database.Db.OpenAsync()) connectionString = probe.ConnectionString;
+        await using var other = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        await other.OpenAsync();
+        await using (var hold = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(7243301)", other)) await hold.ExecuteNonQueryAsync();
+        var release = Task.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            await using var unlock = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock(7243301)", other);
+            await unlock.ExecuteNonQueryAsync();
+        });
+        await using var db = new ContactsDatabase(new DatabaseOptions
+        {
+            Provider = DatabaseProvider.Postgres, ConnectionString = connectionString, CommandTimeoutSeconds = 1,
+        });
+
+        var applied = await Migrator.MigrateAsync(db);
+
+        await release;
+        Assert.Equal(Migrator.Available(DatabaseProvider.Postgres).Count, applied.Count);
+    }
+
     [Fact]
     public async Task MigrateAgainstAnUnreachableServerFailsWithExitCode1()
     {
