@@ -91,7 +91,7 @@ if [ $reuse_db = 0 ]; then
   log "loading $size into $provider"
   "${bench[@]}" load "$data" $provider "$connection"
   if [ $provider = postgres ]; then "${psql[@]}" -d contacts -c "VACUUM ANALYZE"; fi
-  [ $keep_db = 1 ] && printf 'port=%s\npgbin=%s\ndb_tmp=%s\nconnection="%s"\n' "$port" "${pgbin:-}" "$tmp" "$connection" >"$db_env"
+  [ $keep_db = 1 ] && printf 'port=%s\npgbin=%s\ndb_tmp=%s\nconnection="%s"\n' "${port:-}" "${pgbin:-}" "$tmp" "$connection" >"$db_env"
 fi
 cp "$data/import-$provider.json" "$run/import.json"
 "${bench[@]}" requests "$data" $provider "$tmp/requests"

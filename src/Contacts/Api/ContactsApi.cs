@@ -38,6 +38,9 @@ public static class ContactsApi
                           string.Join(", ", sync.TagIds.Select((_, i) => $"@tag{i}")) + "))";
             for (var i = 0; i < sync.TagIds.Count; i++) filter.Parameters[$"@tag{i}"] = sync.TagIds[i];
         }
+        // A term of one or two characters matches most of a company: no index narrows it, and the page is found after a
+        // few rows in id order, so the count and the page are two statements (below) rather than one window count.
+        var shortTerm = query.Search is { } searched && SearchText.Fold(searched).Length < 3;
         if (query.Search is { } term)
         {
             // A contact matches on its folded names/email/phones, any of its tags' names, or (for phone-like terms) phone digits.
@@ -48,9 +51,20 @@ public static class ContactsApi
                                   WHERE ct.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\'
                 """;
             var phoneLike = SearchText.IsPhoneLike(term);
+            var byPhone = phoneLike ? " OR c.phone_digits LIKE @digits" : "";
             filter.Parameters["@pattern"] = db.PatternValue(SearchText.EscapeLike(term));
             if (phoneLike) filter.Parameters["@digits"] = SearchText.ContainsPattern(SearchText.Digits(term));
-            if (UsesTrigramIndexes(db, term, phoneLike))
+            if (shortTerm)
+            {
+                // One pass over the company's contacts; most match on their own text, and only the others look for a
+                // matching tag (an index probe each), instead of first collecting every contact that carries one.
+                filter.Sql += $"""
+                     AND (c.search_text LIKE {pattern} ESCAPE '\'{byPhone} OR EXISTS (SELECT 1 FROM contact_tag ct
+                        WHERE ct.contact_id = c.id AND ct.company_id = @company AND ct.tag_id IN
+                            (SELECT t.id FROM tag t WHERE t.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\')))
+                    """;
+            }
+            else if (UsesTrigramIndexes(db, term, phoneLike))
             {
                 // A UNION of index lookups, collected first (ARRAY) and then fetched by id: an OR with a subquery, or even
                 // IN (UNION ...), lets PostgreSQL read every contact of the company instead.
@@ -61,18 +75,23 @@ public static class ContactsApi
             }
             else
             {
-                // Too short for trigrams (or SQLite): one pass over the company's contacts beats collecting most of their ids.
-                filter.Sql += $" AND (c.search_text LIKE {pattern} ESCAPE '\\' OR c.id IN ({byTag})" +
-                              (phoneLike ? " OR c.phone_digits LIKE @digits" : "") + ")";
+                // SQLite (no trigram index): one pass over the company's contacts in the covering index of migration 0003.
+                filter.Sql += $" AND (c.search_text LIKE {pattern} ESCAPE '\\' OR c.id IN ({byTag}){byPhone})";
             }
         }
 
         // Unfiltered, the total is the counter the database keeps (migration 0002) rather than a count(*) of the company,
         // and a deep page starts from the id block that holds its offset (migration 0004) rather than walking to it.
-        // Filtered, the page's statement counts its matches itself (count(*) OVER ()): the search runs once, not twice.
+        // Filtered, the page's statement counts its matches itself (count(*) OVER ...): the search runs once, not twice.
         var unfiltered = sync.UpdatedSince is null && sync.TagIds.Count == 0 && query.Search is null;
-        var (start, pageIds) = !unfiltered
-            ? ("", $"SELECT c.id, count(*) OVER () AS total FROM contact c WHERE {filter.Sql} ORDER BY c.id LIMIT @limit OFFSET @offset")
+        var (start, pageIds) = !unfiltered && !shortTerm
+            // The window is ordered like the page, so that SQLite does not sort every match again for the ORDER BY.
+            ? ("", $"""
+                   SELECT c.id, count(*) OVER (ORDER BY c.id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS total
+                   FROM contact c WHERE {filter.Sql} ORDER BY c.id LIMIT @limit OFFSET @offset
+                   """)
+            : shortTerm
+            ? ("", $"SELECT c.id, CAST(0 AS bigint) AS total FROM contact c WHERE {filter.Sql} ORDER BY c.id LIMIT @limit OFFSET @offset")
             : db.IsPostgres && query.Offset >= BlockPagingFromOffset
             ? ("""
                WITH start AS (SELECT block, before FROM
@@ -88,7 +107,8 @@ public static class ContactsApi
             : ("", "SELECT c.id, CAST(0 AS bigint) AS total FROM contact c WHERE c.company_id = @company ORDER BY c.id LIMIT @limit OFFSET @offset");
         // The page's contacts and their tags in one statement (a contact with n tags is n rows, in id then tag order).
         var sql = new PageSql(
-            Count: unfiltered ? "SELECT coalesce((SELECT contacts FROM company_contact_count WHERE company_id = @company), 0)" : null,
+            Count: unfiltered ? "SELECT coalesce((SELECT contacts FROM company_contact_count WHERE company_id = @company), 0)"
+                : shortTerm ? $"SELECT count(*) FROM contact c WHERE {filter.Sql}" : null,
             Page: $"""
                 {start}SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
                        c.profile_picture, c.created_at, c.updated_at, t.id, t.name, t.color, p.total

@@ -164,7 +164,7 @@ public sealed class PostgresFaultTests
         {
             await take.ExecuteNonQueryAsync();
         }
-        Assert.True(await WaitingOnLocksAsync(locker, 8, TimeSpan.FromSeconds(20)), "the 8 requests did not reach the lock");
+        Assert.True(await WaitingOnLocksAsync(locker, 8, TimeSpan.FromSeconds(20)), "the 8 requests did not reach the lock: " + await SessionsAsync(locker));
         var beforeSignal = load.Shots.Count;
 
         await service.SignalAsync("TERM");
@@ -186,6 +186,14 @@ public sealed class PostgresFaultTests
         Assert.All(shots, s => Assert.True(s.Status == HttpStatusCode.OK || s.Refused, s.ToString()));
         Console.WriteLine($"[faults] SIGTERM under load: {shots.Count(s => s.Status == HttpStatusCode.OK)} × 200 (8 in flight at the signal), " +
                           $"{shots.Count(s => s.Refused)} refused afterwards, exit {service.ExitCode}");
+    }
+
+    private static async Task<string> SessionsAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT string_agg(concat_ws(' ', application_name, state, wait_event_type, wait_event, left(query, 40)), '; ') " +
+            "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", connection);
+        return Convert.ToString(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture) ?? "";
     }
 
     private static async Task<bool> WaitingOnLocksAsync(NpgsqlConnection connection, int count, TimeSpan bound)
