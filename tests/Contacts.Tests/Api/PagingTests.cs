@@ -86,25 +86,14 @@ public abstract class PagingTests(AppFixture fixture)
         AssertEnvelope(await ContractAssert.PageAsync(client, path + "?page=3"), 3, 0, 0, 0);
     }
 
-    [SkippableFact]
-    public async Task PagePastTheEndIsOkWithEmptyDataAndTheTotals()
-    {
-        var (company, ids) = await CompanyWithContactsAsync(5);
-        using var client = App.ClientWithKey(company.Key);
-
-        var last = await ContractAssert.PageAsync(client, $"{ContractAssert.ContactsPath}?page=3&limit=2");
-        AssertEnvelope(last, 3, 3, 5, 1);
-        Assert.Equal([ids[4]], ContractAssert.Ids(last));
-        AssertEnvelope(await ContractAssert.PageAsync(client, $"{ContractAssert.ContactsPath}?page=4&limit=2"), 4, 3, 5, 0);
-        AssertEnvelope(await ContractAssert.PageAsync(client, $"{ContractAssert.ContactsPath}?page=2147483647&limit=100"), int.MaxValue, 1, 5, 0);
-    }
-
-    // A filtered page counts its matches in the page's own statement; past the end there is no row to carry the total.
+    // Unfiltered, the total is a counter; filtered, the page's own statement counts the matches, and past the end there is
+    // no row to carry that total.
     [SkippableTheory]
+    [InlineData("")]
     [InlineData("search=contact")]
     [InlineData("search=co")]
     [InlineData("updated_since=2000-01-01T00:00:00Z")]
-    public async Task FilteredPagePastTheEndKeepsTheTotals(string filter)
+    public async Task PagePastTheEndIsOkWithEmptyDataAndTheTotals(string filter)
     {
         var (company, ids) = await CompanyWithContactsAsync(5);
         using var client = App.ClientWithKey(company.Key);
