@@ -69,6 +69,12 @@ public static class ContactsCli
             stderr.WriteLine($"error: {e.Message}");
             return e.ExitCode;
         }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested && (command == root || command.Name is "serve" or "demo"))
+        {
+            // Ctrl+C or SIGTERM while the host was still starting (migrating, say): the host cancels its start.
+            stderr.WriteLine("error: stopped before the service had started");
+            return Failed;
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             stderr.WriteLine($"error: {e.Message}");

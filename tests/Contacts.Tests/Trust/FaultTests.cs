@@ -188,6 +188,29 @@ public sealed class PostgresFaultTests
                           $"{shots.Count(s => s.Refused)} refused afterwards, exit {service.ExitCode}");
     }
 
+    // Ctrl+C or SIGTERM while the service is still starting (here: waiting for another server's migration) ends it with
+    // one line, not an unhandled-exception stack trace.
+    [SkippableFact]
+    public async Task AStopWhileStartingEndsWithOneLineAndNoStackTrace()
+    {
+        var server = await PostgresServer.SharedAsync();
+        Skip.If(server.UnavailableReason is not null, server.UnavailableReason);
+        await using var database = await TestDatabase.PostgresAsync(server);
+        await using var holder = new NpgsqlConnection(database.ConnectionString);
+        await holder.OpenAsync();
+        await using (var hold = new NpgsqlCommand("SELECT pg_advisory_lock(7243301)", holder)) await hold.ExecuteNonQueryAsync();
+        await using var service = ContactsProcess.Start("serve", $"--urls=http://127.0.0.1:{ContactsProcess.FreePort()}",
+            "--Database:Provider=postgres", $"--ConnectionStrings:Contacts={database.ConnectionString}");
+        Assert.True(await WaitingOnLocksAsync(holder, 1, TimeSpan.FromSeconds(30)), "the service did not reach the migration lock: " + service);
+
+        await service.SignalAsync("TERM");
+
+        Assert.True(await service.WaitForExitAsync(TimeSpan.FromSeconds(20)), "no exit after SIGTERM: " + service);
+        Assert.Equal(1, service.ExitCode);
+        Assert.Contains("error: stopped before the service had started", service.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", service.Stderr, StringComparison.Ordinal);
+    }
+
     private static async Task<string> SessionsAsync(NpgsqlConnection connection)
     {
         await using var command = new NpgsqlCommand(
