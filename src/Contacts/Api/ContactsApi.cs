@@ -75,9 +75,22 @@ public static class ContactsApi
                                   UNION {byTag}{(phoneLike ? " UNION SELECT s.id FROM contact s WHERE s.company_id = @company AND s.phone_digits LIKE @digits" : "")}))
                     """;
             }
+            else if (UsesFtsIndex(db, term, phoneLike))
+            {
+                // SQLite: candidates from the FTS5 trigram index (migration 0004; all companies, no ESCAPE there, so only
+                // for terms without LIKE metacharacters), each rechecked against its contact row and company.
+                filter.Sql += $"""
+                     AND c.id IN (SELECT s.id FROM contact s WHERE s.id IN (SELECT rowid FROM contact_search WHERE search_text LIKE @pattern)
+                                      AND s.company_id = @company AND s.search_text LIKE @pattern ESCAPE '\'
+                                  UNION {byTag}{(phoneLike ? """
+                                   UNION SELECT s.id FROM contact s WHERE s.id IN (SELECT rowid FROM contact_search WHERE phone_digits LIKE @digits)
+                                      AND s.company_id = @company AND s.phone_digits LIKE @digits
+                                  """ : "")})
+                    """;
+            }
             else
             {
-                // SQLite (no trigram index): one pass over the company's contacts in the covering index of migration 0003.
+                // SQLite, a term with LIKE metacharacters: one pass over the company's contacts in 0003's covering index.
                 filter.Sql += $" AND (c.search_text LIKE {pattern} ESCAPE '\\' OR c.id IN ({byTag}){byPhone})";
             }
         }
@@ -234,9 +247,16 @@ public static class ContactsApi
         return Convert.ToInt64(countReader.GetValue(0), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>pg_trgm indexes serve LIKE '%term%' only from three characters on (digits too, for the phone index).</summary>
+    /// <summary>Trigram indexes serve LIKE '%term%' only from three characters on (digits too, for the phone index).</summary>
     private static bool UsesTrigramIndexes(ContactsDatabase db, string term, bool phoneLike) =>
-        db.IsPostgres && SearchText.Fold(term).Length >= 3 && (!phoneLike || SearchText.Digits(term).Length >= 3);
+        db.IsPostgres && TrigramsServe(term, phoneLike);
+
+    /// <summary>The FTS5 trigram index (SQLite) serves the same terms, less those with LIKE metacharacters (it takes no ESCAPE).</summary>
+    private static bool UsesFtsIndex(ContactsDatabase db, string term, bool phoneLike) =>
+        !db.IsPostgres && TrigramsServe(term, phoneLike) && SearchText.Fold(term).IndexOfAny(['%', '_', '\\']) < 0;
+
+    private static bool TrigramsServe(string term, bool phoneLike) =>
+        SearchText.Fold(term).Length >= 3 && (!phoneLike || SearchText.Digits(term).Length >= 3);
 
     /// <summary>From this offset on, an unfiltered PostgreSQL page starts from contact_block_count (below it, walking the index is as cheap).</summary>
     internal const int BlockPagingFromOffset = 2048;
