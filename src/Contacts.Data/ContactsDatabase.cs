@@ -71,21 +71,7 @@ public sealed class ContactsDatabase : IAsyncDisposable
         if (_npgsql is not null) return await _npgsql.OpenConnectionAsync(ct);
         var connection = new SqliteConnection(_sqliteConnectionString);
         await connection.OpenAsync(ct);
-        try
-        {
-            // Reads through a memory map of the file instead of a read() call per page: a search scans a company's
-            // rows, and with the default 2 MB page cache per connection those were system calls (measured on the medium
-            // benchmark's big company: a search's scan 40 → 20 ms). Per connection; the operating system shares the pages.
-            await using var mmap = connection.CreateCommand();
-            mmap.CommandText = "PRAGMA mmap_size = 268435456";
-            await mmap.ExecuteNonQueryAsync(ct);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
+        return connection;
     }
 
     /// <summary>
