@@ -1,0 +1,11 @@
+\startpipeline
+SELECT set_config('contacts.company_id', '12', true), set_config('plan_cache_mode', 'force_generic_plan', true);
+SELECT coalesce((SELECT contacts FROM company_contact_count WHERE company_id = '12'), 0);
+SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
+       c.profile_picture, c.created_at, c.updated_at, t.id, t.name, t.color, p.total
+FROM (SELECT c.id, CAST(0 AS bigint) AS total FROM contact c WHERE c.company_id = '12' ORDER BY c.id LIMIT '10' OFFSET '10') p
+JOIN contact c ON c.id = p.id
+LEFT JOIN contact_tag ct ON ct.company_id = c.company_id AND ct.contact_id = c.id
+LEFT JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+ORDER BY c.id, t.id;
+\endpipeline
