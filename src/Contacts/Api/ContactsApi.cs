@@ -39,66 +39,98 @@ public static class ContactsApi
             for (var i = 0; i < sync.TagIds.Count; i++) filter.Parameters[$"@tag{i}"] = sync.TagIds[i];
         }
         // A term of one or two characters matches most of a company: no index narrows it, and the page is found after a
-        // few rows in id order, so the count and the page are two statements (below) rather than one window count.
+        // few rows in id order, so the count and the page are two statements (ContactPageSql) rather than a window count.
         var shortTerm = query.Search is { } searched && SearchText.Fold(searched).Length < 3;
-        if (query.Search is { } term)
-        {
-            // A contact matches on its folded names/email/phones, any of its tags' names, or (for phone-like terms) phone digits.
-            var pattern = db.FoldedParameter("@pattern");
-            var byTag = $"""
-                SELECT ct.contact_id FROM contact_tag ct
-                                  JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
-                                  WHERE ct.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\'
-                """;
-            var phoneLike = SearchText.IsPhoneLike(term);
-            var byPhone = phoneLike ? " OR c.phone_digits LIKE @digits" : "";
-            filter.Parameters["@pattern"] = db.PatternValue(SearchText.EscapeLike(term));
-            if (phoneLike) filter.Parameters["@digits"] = SearchText.ContainsPattern(SearchText.Digits(term));
-            if (shortTerm)
-            {
-                // One pass over the company's contacts; most match on their own text, and only the others look for a
-                // matching tag, instead of first collecting every contact that carries one. The tag ids are the
-                // company's, and contact_tag's composite key ties each row to its tag's company: no company filter on
-                // contact_tag, so PostgreSQL reads its (tag_id, contact_id) index alone (one-letter count 110 → 83 ms).
-                filter.Sql += $"""
-                     AND (c.search_text LIKE {pattern} ESCAPE '\'{byPhone} OR EXISTS (SELECT 1 FROM contact_tag ct
-                        WHERE ct.contact_id = c.id AND ct.tag_id IN
-                            (SELECT t.id FROM tag t WHERE t.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\')))
-                    """;
-            }
-            else if (UsesTrigramIndexes(db, term, phoneLike))
-            {
-                // A UNION of index lookups, collected first (ARRAY) and then fetched by id: an OR with a subquery, or even
-                // IN (UNION ...), lets PostgreSQL read every contact of the company instead.
-                filter.Sql += $"""
-                     AND c.id = ANY(ARRAY(SELECT s.id FROM contact s WHERE s.company_id = @company AND s.search_text LIKE {pattern} ESCAPE '\'
-                                  UNION {byTag}{(phoneLike ? " UNION SELECT s.id FROM contact s WHERE s.company_id = @company AND s.phone_digits LIKE @digits" : "")}))
-                    """;
-            }
-            else if (UsesFtsIndex(db, term, phoneLike))
-            {
-                // SQLite: candidates from the FTS5 trigram index (migration 0004; all companies, no ESCAPE there, so only
-                // for terms without LIKE metacharacters), each rechecked against its contact row and company.
-                filter.Sql += $"""
-                     AND c.id IN (SELECT s.id FROM contact s WHERE s.id IN (SELECT rowid FROM contact_search WHERE search_text LIKE @pattern)
-                                      AND s.company_id = @company AND s.search_text LIKE @pattern ESCAPE '\'
-                                  UNION {byTag}{(phoneLike ? """
-                                   UNION SELECT s.id FROM contact s WHERE s.id IN (SELECT rowid FROM contact_search WHERE phone_digits LIKE @digits)
-                                      AND s.company_id = @company AND s.phone_digits LIKE @digits
-                                  """ : "")})
-                    """;
-            }
-            else
-            {
-                // SQLite, a term with LIKE metacharacters: one pass over the company's contacts in 0003's covering index.
-                filter.Sql += $" AND (c.search_text LIKE {pattern} ESCAPE '\\' OR c.id IN ({byTag}){byPhone})";
-            }
-        }
+        if (query.Search is { } term) AddSearch(db, filter, term, shortTerm);
 
-        // Unfiltered, the total is the counter the database keeps (migration 0002) rather than a count(*) of the company,
-        // and a deep page starts from the id block that holds its offset (migration 0004) rather than walking to it.
-        // Filtered, the page's statement counts its matches itself (count(*) OVER ...): the search runs once, not twice.
         var unfiltered = sync.UpdatedSince is null && sync.TagIds.Count == 0 && query.Search is null;
+        var sql = ContactPageSql(db, query, filter, unfiltered, shortTerm);
+
+        var rows = new List<ContactResponse>(query.Limit);
+        List<ContactTagResponse>? tags = null;
+        var total = await PageAsync(db, company, query, filter, sql, customPlans: !unfiltered, reader =>
+        {
+            var id = Id(reader, 0);
+            if (rows.Count == 0 || rows[^1].Id != id)
+            {
+                rows.Add(new ContactResponse(id,
+                    ContactsDatabase.ReadNullableString(reader, 1), ContactsDatabase.ReadNullableString(reader, 2),
+                    ContactsDatabase.ReadNullableString(reader, 3), ContactsDatabase.ReadNullableString(reader, 4),
+                    ContactsDatabase.ReadNullableString(reader, 5), ContactsDatabase.ReadNullableString(reader, 6),
+                    db.ReadTimestamp(reader, 7), db.ReadTimestamp(reader, 8), tags = []));
+            }
+            if (!reader.IsDBNull(9)) tags!.Add(new ContactTagResponse(Id(reader, 9), reader.GetString(10), ContactsDatabase.ReadNullableString(reader, 11)));
+            return reader.GetInt64(12);
+        }, ct);
+
+        LinkHeader.Add(http, query, query.TotalPages(total));
+        return TypedResults.Json(new Page<ContactResponse>(rows, query.Page, query.TotalPages(total), total),
+            WireJsonContext.Wire.PageContactResponse);
+    }
+
+    /// <summary>Narrows the filter to contacts matching a search term; the SQL depends on the term and the database.</summary>
+    private static void AddSearch(ContactsDatabase db, Filter filter, string term, bool shortTerm)
+    {
+        // A contact matches on its folded names/email/phones, any of its tags' names, or (for phone-like terms) phone digits.
+        var pattern = db.FoldedParameter("@pattern");
+        var byTag = $"""
+            SELECT ct.contact_id FROM contact_tag ct
+                              JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+                              WHERE ct.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\'
+            """;
+        var phoneLike = SearchText.IsPhoneLike(term);
+        var byPhone = phoneLike ? " OR c.phone_digits LIKE @digits" : "";
+        filter.Parameters["@pattern"] = db.PatternValue(SearchText.EscapeLike(term));
+        if (phoneLike) filter.Parameters["@digits"] = SearchText.ContainsPattern(SearchText.Digits(term));
+        if (shortTerm)
+        {
+            // One pass over the company's contacts; most match on their own text, and only the others look for a
+            // matching tag, instead of first collecting every contact that carries one. The tag ids are the
+            // company's, and contact_tag's composite key ties each row to its tag's company: no company filter on
+            // contact_tag, so PostgreSQL reads its (tag_id, contact_id) index alone (one-letter count 110 → 83 ms).
+            filter.Sql += $"""
+                 AND (c.search_text LIKE {pattern} ESCAPE '\'{byPhone} OR EXISTS (SELECT 1 FROM contact_tag ct
+                    WHERE ct.contact_id = c.id AND ct.tag_id IN
+                        (SELECT t.id FROM tag t WHERE t.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\')))
+                """;
+        }
+        else if (UsesTrigramIndexes(db, term, phoneLike))
+        {
+            // A UNION of index lookups, collected first (ARRAY) and then fetched by id: an OR with a subquery, or even
+            // IN (UNION ...), lets PostgreSQL read every contact of the company instead.
+            filter.Sql += $"""
+                 AND c.id = ANY(ARRAY(SELECT s.id FROM contact s WHERE s.company_id = @company AND s.search_text LIKE {pattern} ESCAPE '\'
+                              UNION {byTag}{(phoneLike ? " UNION SELECT s.id FROM contact s WHERE s.company_id = @company AND s.phone_digits LIKE @digits" : "")}))
+                """;
+        }
+        else if (UsesFtsIndex(db, term, phoneLike))
+        {
+            // SQLite: candidates from the FTS5 trigram index (migration 0004; all companies, no ESCAPE there, so only
+            // for terms without LIKE metacharacters), each rechecked against its contact row and company.
+            filter.Sql += $"""
+                 AND c.id IN (SELECT s.id FROM contact s WHERE s.id IN (SELECT rowid FROM contact_search WHERE search_text LIKE @pattern)
+                                  AND s.company_id = @company AND s.search_text LIKE @pattern ESCAPE '\'
+                              UNION {byTag}{(phoneLike ? """
+                               UNION SELECT s.id FROM contact s WHERE s.id IN (SELECT rowid FROM contact_search WHERE phone_digits LIKE @digits)
+                                  AND s.company_id = @company AND s.phone_digits LIKE @digits
+                              """ : "")})
+                """;
+        }
+        else
+        {
+            // SQLite, a term with LIKE metacharacters: one pass over the company's contacts in 0003's covering index.
+            filter.Sql += $" AND (c.search_text LIKE {pattern} ESCAPE '\\' OR c.id IN ({byTag}){byPhone})";
+        }
+    }
+
+    /// <summary>
+    /// The contacts page's statements. Unfiltered, the total is the counter the database keeps (migration 0002) rather
+    /// than a count(*) of the company, and a deep page starts from the id block that holds its offset (migration 0004)
+    /// rather than walking to it. Filtered, the page's statement counts its matches itself (count(*) OVER ...): the search
+    /// runs once, not twice; except for short terms, which match most of a company and count separately.
+    /// </summary>
+    private static PageSql ContactPageSql(ContactsDatabase db, PageQuery query, Filter filter, bool unfiltered, bool shortTerm)
+    {
         var (start, pageIds) = !unfiltered && !shortTerm
             // The window is ordered like the page, so that SQLite does not sort every match again for the ORDER BY.
             ? ("", $"""
@@ -121,7 +153,7 @@ public static class ContactsApi
                """)
             : ("", "SELECT c.id, CAST(0 AS bigint) AS total FROM contact c WHERE c.company_id = @company ORDER BY c.id LIMIT @limit OFFSET @offset");
         // The page's contacts and their tags in one statement (a contact with n tags is n rows, in id then tag order).
-        var sql = new PageSql(
+        return new PageSql(
             Count: unfiltered ? "SELECT coalesce((SELECT contacts FROM company_contact_count WHERE company_id = @company), 0)"
                 : shortTerm ? $"SELECT count(*) FROM contact c WHERE {filter.Sql}" : null,
             Page: $"""
@@ -135,26 +167,6 @@ public static class ContactsApi
                 """,
             CountAll: $"SELECT count(*) FROM contact c WHERE {filter.Sql}");
 
-        var rows = new List<ContactResponse>(query.Limit);
-        List<ContactTagResponse>? tags = null;
-        var total = await PageAsync(db, company, query, filter, sql, customPlans: !unfiltered, reader =>
-        {
-            var id = Id(reader, 0);
-            if (rows.Count == 0 || rows[^1].Id != id)
-            {
-                rows.Add(new ContactResponse(id,
-                    ContactsDatabase.ReadNullableString(reader, 1), ContactsDatabase.ReadNullableString(reader, 2),
-                    ContactsDatabase.ReadNullableString(reader, 3), ContactsDatabase.ReadNullableString(reader, 4),
-                    ContactsDatabase.ReadNullableString(reader, 5), ContactsDatabase.ReadNullableString(reader, 6),
-                    db.ReadTimestamp(reader, 7), db.ReadTimestamp(reader, 8), tags = []));
-            }
-            if (!reader.IsDBNull(9)) tags!.Add(new ContactTagResponse(Id(reader, 9), reader.GetString(10), ContactsDatabase.ReadNullableString(reader, 11)));
-            return reader.GetInt64(12);
-        }, ct);
-
-        LinkHeader.Add(http, query, query.TotalPages(total));
-        return TypedResults.Json(new Page<ContactResponse>(rows, query.Page, query.TotalPages(total), total),
-            WireJsonContext.Wire.PageContactResponse);
     }
 
     public static async Task<Results<JsonHttpResult<Page<TagResponse>>, ValidationProblem>> ListTags(
