@@ -40,8 +40,9 @@ public static class ContactsApi
         }
         // A term of one or two characters matches most of a company: no index narrows it, and the page is found after a
         // few rows in id order, so the count and the page are two statements (ContactPageSql) rather than a window count.
-        var shortTerm = query.Search is { } searched && SearchText.Fold(searched).Length < 3;
-        if (query.Search is { } term) AddSearch(db, filter, term, shortTerm);
+        var folded = query.Search is { } searched ? SearchText.Fold(searched) : null;
+        var shortTerm = folded is { Length: < 3 };
+        if (query.Search is { } term) AddSearch(db, filter, term, folded!);
 
         var unfiltered = sync.UpdatedSince is null && sync.TagIds.Count == 0 && query.Search is null;
         var sql = ContactPageSql(db, query, filter, unfiltered, shortTerm);
@@ -69,7 +70,7 @@ public static class ContactsApi
     }
 
     /// <summary>Narrows the filter to contacts matching a search term; the SQL depends on the term and the database.</summary>
-    private static void AddSearch(ContactsDatabase db, Filter filter, string term, bool shortTerm)
+    private static void AddSearch(ContactsDatabase db, Filter filter, string term, string folded)
     {
         // A contact matches on its folded names/email/phones, any of its tags' names, or (for phone-like terms) phone digits.
         var pattern = db.FoldedParameter("@pattern");
@@ -82,7 +83,9 @@ public static class ContactsApi
         var byPhone = phoneLike ? " OR c.phone_digits LIKE @digits" : "";
         filter.Parameters["@pattern"] = db.PatternValue(SearchText.EscapeLike(term));
         if (phoneLike) filter.Parameters["@digits"] = SearchText.ContainsPattern(SearchText.Digits(term));
-        if (shortTerm)
+        // Trigram indexes (pg_trgm, SQLite's FTS5) serve LIKE '%term%' from three characters on (digits too, for phones).
+        var trigrams = folded.Length >= 3 && (!phoneLike || SearchText.Digits(term).Length >= 3);
+        if (folded.Length < 3)
         {
             // One pass over the company's contacts; most match on their own text, and only the others look for a
             // matching tag, instead of first collecting every contact that carries one. The tag ids are the
@@ -94,7 +97,7 @@ public static class ContactsApi
                         (SELECT t.id FROM tag t WHERE t.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\')))
                 """;
         }
-        else if (UsesTrigramIndexes(db, term, phoneLike))
+        else if (trigrams && db.IsPostgres)
         {
             // A UNION of index lookups, collected first (ARRAY) and then fetched by id: an OR with a subquery, or even
             // IN (UNION ...), lets PostgreSQL read every contact of the company instead.
@@ -103,7 +106,7 @@ public static class ContactsApi
                               UNION {byTag}{(phoneLike ? " UNION SELECT s.id FROM contact s WHERE s.company_id = @company AND s.phone_digits LIKE @digits" : "")}))
                 """;
         }
-        else if (UsesFtsIndex(db, term, phoneLike))
+        else if (trigrams && !db.IsPostgres && folded.IndexOfAny(['%', '_', '\\']) < 0)
         {
             // SQLite: candidates from the FTS5 trigram index (migration 0004; all companies, no ESCAPE there, so only
             // for terms without LIKE metacharacters), each rechecked against its contact row and company.
@@ -118,7 +121,8 @@ public static class ContactsApi
         }
         else
         {
-            // SQLite, a term with LIKE metacharacters: one pass over the company's contacts in 0003's covering index.
+            // The rest (SQLite terms with LIKE metacharacters; phone-like terms of fewer than three digits): one pass over
+            // the company's contacts (on SQLite in 0003's covering index).
             filter.Sql += $" AND (c.search_text LIKE {pattern} ESCAPE '\\' OR c.id IN ({byTag}){byPhone})";
         }
     }
@@ -258,17 +262,6 @@ public static class ContactsApi
         await countReader.ReadAsync(ct);
         return Convert.ToInt64(countReader.GetValue(0), CultureInfo.InvariantCulture);
     }
-
-    /// <summary>Trigram indexes serve LIKE '%term%' only from three characters on (digits too, for the phone index).</summary>
-    private static bool UsesTrigramIndexes(ContactsDatabase db, string term, bool phoneLike) =>
-        db.IsPostgres && TrigramsServe(term, phoneLike);
-
-    /// <summary>The FTS5 trigram index (SQLite) serves the same terms, less those with LIKE metacharacters (it takes no ESCAPE).</summary>
-    private static bool UsesFtsIndex(ContactsDatabase db, string term, bool phoneLike) =>
-        !db.IsPostgres && TrigramsServe(term, phoneLike) && SearchText.Fold(term).IndexOfAny(['%', '_', '\\']) < 0;
-
-    private static bool TrigramsServe(string term, bool phoneLike) =>
-        SearchText.Fold(term).Length >= 3 && (!phoneLike || SearchText.Digits(term).Length >= 3);
 
     /// <summary>From this offset on, an unfiltered PostgreSQL page starts from contact_block_count (below it, walking the index is as cheap).</summary>
     internal const int BlockPagingFromOffset = 2048;

@@ -201,6 +201,9 @@ public abstract class SearchTests(AppFixture fixture)
         Assert.Equal([specialContact], await FindAsync(company, "tes esp"));
         Assert.Equal([cafeContact], await FindAsync(company, "cafe"));
         Assert.Equal([cafeContact], await FindAsync(company, "CAFÉ V"));
+        // One- and two-character terms take another path (every contact of the company tested, tags probed per contact).
+        Assert.Equal([cafeContact], await FindAsync(company, "f"));
+        Assert.Equal([specialContact], await FindAsync(company, "ÉS"));
     }
 
     [SkippableFact]

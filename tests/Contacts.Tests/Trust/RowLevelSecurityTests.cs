@@ -244,7 +244,7 @@ public sealed class RowLevelSecurityTests(RowLevelSecurityFixture fixture) : ICl
         ContactsDatabase? scope = null, long company = 0)
     {
         await using var command = scope?.CompanyCommand(connection, company, sql) ?? connection.CreateCommand();
-        command.CommandText = scope is null ? sql : command.CommandText;
+        if (scope is null) command.CommandText = sql;
         await using var reader = scope is null ? await command.ExecuteReaderAsync() : await scope.ExecuteForCompanyAsync(command);
         var seen = new Dictionary<long, long>();
         while (await reader.ReadAsync()) seen[reader.GetInt64(0)] = seen.GetValueOrDefault(reader.GetInt64(0)) + 1;
