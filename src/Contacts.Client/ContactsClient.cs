@@ -1,3 +1,4 @@
+using Contacts.Contracts;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;

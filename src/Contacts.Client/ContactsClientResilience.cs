@@ -1,3 +1,4 @@
+using Contacts.Contracts;
 using System.Net;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;

@@ -1,3 +1,4 @@
+using Contacts.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Polly;
 

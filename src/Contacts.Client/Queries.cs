@@ -1,3 +1,4 @@
+using Contacts.Contracts;
 using System.Globalization;
 using System.Text;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Contacts.Contracts;
 
 namespace Contacts.Data.Import;
 
@@ -16,8 +17,8 @@ public static class ImportJsonLines
         writer.WriteString("phone_number", record.PhoneNumber);
         writer.WriteString("phone_number_lid", record.PhoneNumberLid);
         writer.WriteString("profile_picture", record.ProfilePicture);
-        writer.WriteString("created_at", record.CreatedAt is { } created ? ContactsDatabase.FormatTimestamp(created) : null);
-        writer.WriteString("updated_at", record.UpdatedAt is { } updated ? ContactsDatabase.FormatTimestamp(updated) : null);
+        writer.WriteString("created_at", record.CreatedAt is { } created ? UtcTimestampConverter.ToWire(created) : null);
+        writer.WriteString("updated_at", record.UpdatedAt is { } updated ? UtcTimestampConverter.ToWire(updated) : null);
         writer.WriteStartArray("tags");
         foreach (var tag in record.Tags)
         {

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Contacts.Auth;
+using Contacts.Contracts;
 using Contacts.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,7 @@ public static class ContactsApi
         return group;
     }
 
-    public static async Task<Results<JsonHttpResult<Page<ContactResponse>>, ValidationProblem>> ListContacts(
+    public static async Task<Results<JsonHttpResult<Page<Contact>>, ValidationProblem>> ListContacts(
         HttpContext http, ContactsDatabase db, IOptions<ApiOptions> options, CancellationToken ct)
     {
         var query = PageQuery.Parse(http.Request.Query, options.Value.MaxLimit, out var errors);
@@ -47,26 +48,26 @@ public static class ContactsApi
         var unfiltered = sync.UpdatedSince is null && sync.TagIds.Count == 0 && query.Search is null;
         var sql = ContactPageSql(db, query, filter, unfiltered, shortTerm);
 
-        var rows = new List<ContactResponse>(query.Limit);
-        List<ContactTagResponse>? tags = null;
+        var rows = new List<Contact>(query.Limit);
+        List<ContactTag>? tags = null;
         var total = await PageAsync(db, company, query, filter, sql, customPlans: !unfiltered, reader =>
         {
             var id = Id(reader, 0);
             if (rows.Count == 0 || rows[^1].Id != id)
             {
-                rows.Add(new ContactResponse(id,
+                rows.Add(new Contact(id,
                     ContactsDatabase.ReadNullableString(reader, 1), ContactsDatabase.ReadNullableString(reader, 2),
                     ContactsDatabase.ReadNullableString(reader, 3), ContactsDatabase.ReadNullableString(reader, 4),
                     ContactsDatabase.ReadNullableString(reader, 5), ContactsDatabase.ReadNullableString(reader, 6),
-                    db.ReadTimestamp(reader, 7), db.ReadTimestamp(reader, 8), tags = []));
+                    Utc(db.ReadTimestamp(reader, 7)), Utc(db.ReadTimestamp(reader, 8)), tags = []));
             }
-            if (!reader.IsDBNull(9)) tags!.Add(new ContactTagResponse(Id(reader, 9), reader.GetString(10), ContactsDatabase.ReadNullableString(reader, 11)));
+            if (!reader.IsDBNull(9)) tags!.Add(new ContactTag(Id(reader, 9), reader.GetString(10), ContactsDatabase.ReadNullableString(reader, 11)));
             return reader.GetInt64(12);
         }, ct);
 
         LinkHeader.Add(http, query, query.TotalPages(total));
-        return TypedResults.Json(new Page<ContactResponse>(rows, query.Page, query.TotalPages(total), total),
-            WireJsonContext.Wire.PageContactResponse);
+        return TypedResults.Json(new Page<Contact>(rows, query.Page, query.TotalPages(total), total),
+            ContactsJsonContext.Wire.PageContact);
     }
 
     /// <summary>Narrows the filter to contacts matching a search term; the SQL depends on the term and the database.</summary>
@@ -173,7 +174,7 @@ public static class ContactsApi
 
     }
 
-    public static async Task<Results<JsonHttpResult<Page<TagResponse>>, ValidationProblem>> ListTags(
+    public static async Task<Results<JsonHttpResult<Page<Tag>>, ValidationProblem>> ListTags(
         HttpContext http, ContactsDatabase db, IOptions<ApiOptions> options, CancellationToken ct)
     {
         var query = PageQuery.Parse(http.Request.Query, options.Value.MaxLimit, out var errors);
@@ -187,7 +188,7 @@ public static class ContactsApi
             filter.Parameters["@pattern"] = db.PatternValue(SearchText.EscapeLike(term));
         }
 
-        var rows = new List<TagResponse>(query.Limit);
+        var rows = new List<Tag>(query.Limit);
         var countAll = $"SELECT count(*) FROM tag t WHERE {filter.Sql}";
         var total = await PageAsync(db, company, query, filter, new PageSql(countAll, $"""
             SELECT t.id, t.name, t.color, t.created_at,
@@ -196,13 +197,13 @@ public static class ContactsApi
             ORDER BY t.id
             """, countAll), customPlans: query.Search is not null, reader =>
         {
-            rows.Add(new TagResponse(Id(reader, 0), reader.GetString(1), ContactsDatabase.ReadNullableString(reader, 2),
-                db.ReadTimestamp(reader, 3), new TagCount(reader.GetInt64(4))));
+            rows.Add(new Tag(Id(reader, 0), reader.GetString(1), ContactsDatabase.ReadNullableString(reader, 2),
+                Utc(db.ReadTimestamp(reader, 3)), new TagCount(reader.GetInt64(4))));
             return 0;
         }, ct);
         LinkHeader.Add(http, query, query.TotalPages(total));
-        return TypedResults.Json(new Page<TagResponse>(rows, query.Page, query.TotalPages(total), total),
-            WireJsonContext.Wire.PageTagResponse);
+        return TypedResults.Json(new Page<Tag>(rows, query.Page, query.TotalPages(total), total),
+            ContactsJsonContext.Wire.PageTag);
     }
 
     /// <summary>A WHERE clause and its parameter values; it always starts with the tenant filter.</summary>
@@ -265,6 +266,8 @@ public static class ContactsApi
 
     /// <summary>From this offset on, an unfiltered PostgreSQL page starts from contact_block_count (below it, walking the index is as cheap).</summary>
     internal const int BlockPagingFromOffset = 2048;
+
+    private static DateTimeOffset Utc(DateTime utc) => new(utc, TimeSpan.Zero);
 
     private static string Id(DbDataReader reader, int ordinal) => reader.GetInt64(ordinal).ToString(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Contacts.Contracts;
 using Microsoft.AspNetCore.Mvc;
+using ProblemDetails = Microsoft.AspNetCore.Mvc.ProblemDetails;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -49,6 +51,9 @@ public static class ContactsOpenApi
                 return Task.CompletedTask;
             });
             options.AddSchemaTransformer(DescribeWireTypes);
+            // The schema names generated clients already use (they were named after the service's own records before
+            // the records moved to Contacts.Contracts).
+            options.CreateSchemaReferenceId = info => SchemaIds.TryGetValue(info.Type, out var id) ? id : OpenApiOptions.CreateDefaultSchemaReferenceId(info);
         });
         return services;
     }
@@ -95,7 +100,7 @@ public static class ContactsOpenApi
         .WithDescription("A page of the company's contacts in id order, each with its tags. `search` matches names, email, " +
                          "phone numbers (also by digits) and tag names; `updated_since` and `tag_id` serve incremental sync jobs.")
         .WithTags("Contacts")
-        .Produces<Page<ContactResponse>>(StatusCodes.Status200OK)
+        .Produces<Page<Contact>>(StatusCodes.Status200OK)
         .DescribeErrors()
         .AddOpenApiOperationTransformer((operation, context, _) =>
         {
@@ -109,7 +114,7 @@ public static class ContactsOpenApi
         .WithDescription("A page of the company's tags in id order, each with the number of contacts carrying it. " +
                          "`search` matches the tag name.")
         .WithTags("Tags")
-        .Produces<Page<TagResponse>>(StatusCodes.Status200OK)
+        .Produces<Page<Tag>>(StatusCodes.Status200OK)
         .DescribeErrors()
         .AddOpenApiOperationTransformer((operation, context, _) =>
         {
@@ -216,8 +221,14 @@ public static class ContactsOpenApi
     private static OpenApiParameter Query(string name, string description, OpenApiSchema schema) =>
         new() { Name = name, In = ParameterLocation.Query, Required = false, Description = description, Schema = schema };
 
+    private static readonly Dictionary<Type, string> SchemaIds = new()
+    {
+        [typeof(Page<Contact>)] = "PageOfContactResponse", [typeof(Page<Tag>)] = "PageOfTagResponse",
+        [typeof(Contact)] = "ContactResponse", [typeof(ContactTag)] = "ContactTagResponse", [typeof(Tag)] = "TagResponse",
+    };
+
     private static readonly HashSet<Type> WireTypes =
-        [typeof(Page<ContactResponse>), typeof(Page<TagResponse>), typeof(ContactResponse), typeof(ContactTagResponse), typeof(TagResponse), typeof(TagCount)];
+        [typeof(Page<Contact>), typeof(Page<Tag>), typeof(Contact), typeof(ContactTag), typeof(Tag), typeof(TagCount)];
 
     /// <summary>
     /// The wire types as the serializer writes them: every key always present (nulls included), ids as int64 strings,

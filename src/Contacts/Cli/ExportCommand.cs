@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Contacts.Client;
+using Contacts.Contracts;
 
 namespace Contacts.Cli;
 
@@ -94,7 +93,7 @@ public static class ExportCommand
                 foreach (var contact in page.Data)
                 {
                     // "\n" rather than WriteLine: the file is byte-identical on every platform.
-                    await writer.WriteAsync(JsonSerializer.Serialize(ExportLine.From(contact), ExportJsonContext.Lines.ExportLine).AsMemory(), ct);
+                    await writer.WriteAsync(JsonSerializer.Serialize(ContactLine.From(contact), ContactsJsonContext.Wire.ContactLine).AsMemory(), ct);
                     await writer.WriteAsync("\n".AsMemory(), ct);
                     exported++;
                 }
@@ -124,38 +123,4 @@ public static class ExportCommand
             throw new CliException($"the server did not answer in time: {e.Message}", ContactsCli.Failed);
         }
     }
-}
-
-/// <summary>One exported contact: the API's contact without tag ids, which belong to the source server.</summary>
-internal sealed record ExportLine(
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("first_name")] string? FirstName,
-    [property: JsonPropertyName("last_name")] string? LastName,
-    [property: JsonPropertyName("email")] string? Email,
-    [property: JsonPropertyName("phone_number")] string? PhoneNumber,
-    [property: JsonPropertyName("phone_number_lid")] string? PhoneNumberLid,
-    [property: JsonPropertyName("profile_picture")] string? ProfilePicture,
-    [property: JsonPropertyName("created_at")] string CreatedAt,
-    [property: JsonPropertyName("updated_at")] string UpdatedAt,
-    [property: JsonPropertyName("tags")] IReadOnlyList<ExportTag> Tags)
-{
-    public static ExportLine From(Contact c) =>
-        new(c.Id, c.FirstName, c.LastName, c.Email, c.PhoneNumber, c.PhoneNumberLid, c.ProfilePicture,
-            UtcTimestampConverter.ToWire(c.CreatedAt), UtcTimestampConverter.ToWire(c.UpdatedAt),
-            // By name, not the source's tag ids: an export of the imported copy then lists them in the same order.
-            [.. c.Tags.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => new ExportTag(t.Name, t.Color))]);
-}
-
-internal sealed record ExportTag([property: JsonPropertyName("name")] string Name, [property: JsonPropertyName("color")] string? Color);
-
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
-[JsonSerializable(typeof(ExportLine))]
-internal sealed partial class ExportJsonContext : JsonSerializerContext
-{
-    /// <summary>Names in every script as UTF-8 text, like the API; quotes, backslashes and control characters still escaped.</summary>
-    public static ExportJsonContext Lines { get; } = new(new JsonSerializerOptions
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    });
 }

@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Contacts.Client;
+namespace Contacts.Contracts;
+
+// The wire contract, defined once: the service writes these records, the .NET client reads them, and `contacts export`
+// writes ContactLine. Keys in this order, nulls written, ids as strings, timestamps UTC with exactly three fractional digits.
 
 /// <summary>One page of results in the API's envelope.</summary>
 /// <typeparam name="T">A <see cref="Contact"/> or a <see cref="Tag"/>.</typeparam>
@@ -25,7 +28,7 @@ public sealed record Page<T>(
 /// <param name="PhoneNumberLid">WhatsApp LID, or null.</param>
 /// <param name="ProfilePicture">Absolute URL of the avatar, or null.</param>
 /// <param name="CreatedAt">When the contact was created (UTC, millisecond precision).</param>
-/// <param name="UpdatedAt">When the contact last changed (UTC, millisecond precision); what <see cref="ContactsQuery.UpdatedSince"/> filters on.</param>
+/// <param name="UpdatedAt">When the contact last changed (UTC, millisecond precision); what <c>updated_since</c> filters on.</param>
 /// <param name="Tags">The contact's tags.</param>
 public sealed record Contact(
     [property: JsonPropertyName("id")] string Id,
@@ -40,7 +43,7 @@ public sealed record Contact(
     [property: JsonPropertyName("tags")] IReadOnlyList<ContactTag> Tags);
 
 /// <summary>A tag as it appears inside a contact.</summary>
-/// <param name="Id">The tag id (a string), usable in <see cref="ContactsQuery.TagIds"/>.</param>
+/// <param name="Id">The tag id (a string), usable in the <c>tag_id</c> filter.</param>
 /// <param name="Name">The tag name.</param>
 /// <param name="Color">A colour such as <c>#1156d6</c>, or null.</param>
 public sealed record ContactTag(
@@ -49,7 +52,7 @@ public sealed record ContactTag(
     [property: JsonPropertyName("color")] string? Color);
 
 /// <summary>A tag as <c>GET /api/v1/contacts/tags</c> returns it.</summary>
-/// <param name="Id">The tag id (a string), usable in <see cref="ContactsQuery.TagIds"/>.</param>
+/// <param name="Id">The tag id (a string), usable in the <c>tag_id</c> filter.</param>
 /// <param name="Name">The tag name.</param>
 /// <param name="Color">A colour such as <c>#1156d6</c>, or null.</param>
 /// <param name="CreatedAt">When the tag was created (UTC, millisecond precision).</param>
@@ -94,6 +97,20 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
     /// <returns>E.g. <c>2025-09-15T08:30:00.000Z</c>.</returns>
     public static string ToWire(DateTimeOffset value) => value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
 
+    /// <summary>Formats a UTC instant as the API does (a <see cref="DateTimeKind.Unspecified"/> value is taken as UTC).</summary>
+    /// <param name="utc">An instant in UTC.</param>
+    /// <returns>E.g. <c>2025-09-15T08:30:00.000Z</c>.</returns>
+    public static string ToWire(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString(Format, CultureInfo.InvariantCulture);
+
+    /// <summary>Drops the sub-millisecond part: the precision the API stores and sends.</summary>
+    /// <param name="utc">An instant; a local time is converted to UTC first.</param>
+    /// <returns>The same instant, UTC, truncated to the millisecond.</returns>
+    public static DateTime TruncateToMillisecond(DateTime utc)
+    {
+        var value = utc.Kind == DateTimeKind.Local ? utc.ToUniversalTime() : DateTime.SpecifyKind(utc, DateTimeKind.Utc);
+        return new DateTime(value.Ticks - value.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+    }
+
     /// <inheritdoc />
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         DateTimeOffset.Parse(reader.GetString() ?? throw new JsonException("A timestamp must be a string."),
@@ -104,6 +121,44 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
         writer.WriteStringValue(ToWire(value));
 }
 
+/// <summary>One contact of a JSON Lines file, as <c>contacts export</c> writes it and <c>contacts import</c> reads it:
+/// the API's contact with its tags by name and colour (tag ids belong to the server that issued them).</summary>
+/// <param name="Id">The contact id, or null to let the importing server choose one.</param>
+/// <param name="FirstName">First name, or null.</param>
+/// <param name="LastName">Last name, or null.</param>
+/// <param name="Email">Email address, or null.</param>
+/// <param name="PhoneNumber">Phone number, or null.</param>
+/// <param name="PhoneNumberLid">WhatsApp LID, or null.</param>
+/// <param name="ProfilePicture">Absolute URL of the avatar, or null.</param>
+/// <param name="CreatedAt">When the contact was created, or null (the import's time).</param>
+/// <param name="UpdatedAt">When the contact last changed, or null.</param>
+/// <param name="Tags">The contact's tags by name.</param>
+public sealed record ContactLine(
+    [property: JsonPropertyName("id")] string? Id,
+    [property: JsonPropertyName("first_name")] string? FirstName,
+    [property: JsonPropertyName("last_name")] string? LastName,
+    [property: JsonPropertyName("email")] string? Email,
+    [property: JsonPropertyName("phone_number")] string? PhoneNumber,
+    [property: JsonPropertyName("phone_number_lid")] string? PhoneNumberLid,
+    [property: JsonPropertyName("profile_picture")] string? ProfilePicture,
+    [property: JsonPropertyName("created_at"), JsonConverter(typeof(UtcTimestampConverter))] DateTimeOffset? CreatedAt,
+    [property: JsonPropertyName("updated_at"), JsonConverter(typeof(UtcTimestampConverter))] DateTimeOffset? UpdatedAt,
+    [property: JsonPropertyName("tags")] IReadOnlyList<ContactLineTag> Tags)
+{
+    /// <summary>The file line of a contact read from the API; tags ordered by name, so an export of the imported copy is identical.</summary>
+    /// <param name="contact">A contact as the API returns it.</param>
+    /// <returns>The line to write.</returns>
+    public static ContactLine From(Contact contact) =>
+        new(contact.Id, contact.FirstName, contact.LastName, contact.Email, contact.PhoneNumber, contact.PhoneNumberLid,
+            contact.ProfilePicture, contact.CreatedAt, contact.UpdatedAt,
+            [.. contact.Tags.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => new ContactLineTag(t.Name, t.Color))]);
+}
+
+/// <summary>A tag of a <see cref="ContactLine"/>: its name, and a colour or null ("keep the tag's colour").</summary>
+/// <param name="Name">The tag name.</param>
+/// <param name="Color">A colour such as <c>#1156d6</c>, or null.</param>
+public sealed record ContactLineTag([property: JsonPropertyName("name")] string Name, [property: JsonPropertyName("color")] string? Color);
+
 /// <summary>Source-generated (reflection-free, trimming-safe) serialization of the wire records.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(Page<Contact>))]
@@ -111,4 +166,16 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 [JsonSerializable(typeof(Tag))]
 [JsonSerializable(typeof(Page<Tag>))]
 [JsonSerializable(typeof(ProblemDetails))]
-public sealed partial class ContactsJsonContext : JsonSerializerContext;
+[JsonSerializable(typeof(ContactLine))]
+public sealed partial class ContactsJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The options the service and export write with: names in every script go out as UTF-8 text, not \u escapes
+    /// (quotes, backslashes and control characters are still escaped).
+    /// </summary>
+    public static ContactsJsonContext Wire { get; } = new(new JsonSerializerOptions
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
