@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Reflection;
+using Contacts.Contracts;
 
 namespace Contacts.Data;
 
@@ -35,12 +36,7 @@ public static class Migrator
     public static async Task<IReadOnlyList<Migration>> MigrateAsync(ContactsDatabase db, CancellationToken ct = default)
     {
         await using var connection = await db.OpenAsOwnerAsync(ct);
-        if (!db.IsPostgres)
-        {
-            // WAL lets readers go on while an import writes; the setting is stored in the file.
-            await using var wal = db.Command(connection, "PRAGMA journal_mode=WAL;");
-            await wal.ExecuteNonQueryAsync(ct);
-        }
+        await db.Dialect.PrepareForMigrationsAsync(db, connection, ct);
         await using (var create = db.Command(connection,
             "CREATE TABLE IF NOT EXISTS schema_migration (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)"))
         {
@@ -51,13 +47,7 @@ public static class Migrator
         foreach (var migration in Available(db.Provider))
         {
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            if (db.IsPostgres)
-            {
-                // Two servers starting together: the second waits here, then sees the version as applied.
-                await using var lockCommand = db.Command(connection, "SELECT pg_advisory_xact_lock(7243301)", transaction);
-                lockCommand.CommandTimeout = 0; // as long as the other server's migration takes
-                await lockCommand.ExecuteNonQueryAsync(ct);
-            }
+            await db.Dialect.LockMigrationsAsync(db, connection, transaction, ct);
             await using (var check = db.Command(connection, "SELECT count(*) FROM schema_migration WHERE version = @v", transaction))
             {
                 ContactsDatabase.AddParameter(check, "@v", migration.Version);
@@ -77,7 +67,7 @@ public static class Migrator
             {
                 ContactsDatabase.AddParameter(record, "@v", migration.Version);
                 ContactsDatabase.AddParameter(record, "@n", migration.Name);
-                ContactsDatabase.AddParameter(record, "@t", ContactsDatabase.FormatTimestamp(DateTime.UtcNow));
+                ContactsDatabase.AddParameter(record, "@t", UtcTimestampConverter.ToWire(db.Clock.GetUtcNow().UtcDateTime));
                 await record.ExecuteNonQueryAsync(ct);
             }
             await transaction.CommitAsync(ct);

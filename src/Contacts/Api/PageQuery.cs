@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Contacts.Data;
 using Microsoft.Extensions.Primitives;
 
 namespace Contacts.Api;
@@ -11,6 +12,8 @@ public sealed record PageQuery(int Page, int Limit, string? Search)
     public const int DefaultLimit = 10;
 
     public long Offset => (long)(Page - 1) * Limit;
+
+    public PageWindow Window => new(Limit, Offset);
 
     public long TotalPages(long totalRecords) => (totalRecords + Limit - 1) / Limit;
 

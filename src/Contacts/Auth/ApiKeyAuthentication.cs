@@ -1,3 +1,5 @@
+using Contacts.Data.Companies;
+using Contacts.Data.Keys;
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
@@ -64,7 +66,7 @@ internal sealed class ApiKeyHandler(
         var cacheKey = "api-key:" + keyId;
         if (!cache.TryGetValue(cacheKey, out StoredApiKey? stored))
         {
-            stored = await Admin.FindKeyAsync(db, keyId, Context.RequestAborted);
+            stored = await KeyQueries.FindAsync(db, keyId, Context.RequestAborted);
             if (stored is { Revoked: false } && Options.CacheSeconds > 0)
                 cache.Set(cacheKey, stored, TimeSpan.FromSeconds(Options.CacheSeconds));
         }
@@ -127,7 +129,7 @@ internal sealed class KeyUsage(ContactsDatabase db, IOptionsMonitor<ApiKeyOption
         foreach (var key in keys) _used.TryRemove(key, out _);
         try
         {
-            await Admin.TouchKeysAsync(db, keys, DateTime.UtcNow, ct);
+            await KeyQueries.TouchAsync(db, keys, DateTime.UtcNow, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

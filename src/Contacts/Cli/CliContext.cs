@@ -1,3 +1,5 @@
+using Contacts.Data.Companies;
+using Contacts.Data.Keys;
 using System.CommandLine;
 using System.Text.Json;
 using Contacts.Data;
@@ -64,7 +66,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
     }
 
     public async Task<long> RequireCompanyAsync(ContactsDatabase db, long companyId, CancellationToken ct) =>
-        await Admin.FindCompanyAsync(db, companyId, ct) is null
+        await CompanyQueries.FindAsync(db, companyId, ct) is null
             ? throw new CliException($"No company with id {companyId}. List them with: contacts company list")
             : companyId;
 

@@ -1,3 +1,5 @@
+using Contacts.Data.Companies;
+using Contacts.Data.Keys;
 using System.CommandLine;
 using System.Text.Json;
 using Contacts.Data;
@@ -101,7 +103,7 @@ public static class ContactsCli
             await using var db = io.Open(parse);
             await Migrator.MigrateAsync(db, ct);
             var (company, created) = await DemoData.EnsureAsync(db, ct);
-            var key = await Admin.CreateKeyAsync(db, company.Id, "demo", ct);
+            var key = await KeyQueries.CreateAsync(db, company.Id, "demo", ct);
             var urls = parse.UnmatchedTokens.FirstOrDefault(t => t.StartsWith("--urls=", StringComparison.Ordinal))?["--urls=".Length..]
                        ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://localhost:5000";
             var baseUrl = urls.Split(';')[0].TrimEnd('/').Replace("://+", "://localhost", StringComparison.Ordinal)
@@ -152,7 +154,7 @@ public static class ContactsCli
             var value = parse.GetValue(name)!.Trim();
             if (value.Length == 0) throw new CliException("--name must not be empty.");
             await using var db = await io.OpenMigratedAsync(parse, ct);
-            var company = await Admin.CreateCompanyAsync(db, value, ct);
+            var company = await CompanyQueries.CreateAsync(db, value, ct);
             io.Write(parse, new { id = company.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), name = company.Name, created_at = company.CreatedAt },
                 () => $"Created company {company.Id} '{company.Name}'.");
             return Ok;
@@ -162,7 +164,7 @@ public static class ContactsCli
         list.SetAction(async (parse, ct) =>
         {
             await using var db = await io.OpenMigratedAsync(parse, ct);
-            var companies = await Admin.ListCompaniesAsync(db, ct);
+            var companies = await CompanyQueries.ListAsync(db, ct);
             io.Write(parse, companies.Select(c => new { id = c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), name = c.Name, created_at = c.CreatedAt, contacts = c.Contacts, active_keys = c.ActiveKeys }),
                 () => companies.Count == 0 ? "No companies yet. Create one with: contacts company create --name NAME"
                     : string.Join(Environment.NewLine, companies.Select(c => $"{c.Id,6}  {c.Name}  ({c.Contacts} contacts, {c.ActiveKeys} active keys)")));
@@ -180,7 +182,7 @@ public static class ContactsCli
         {
             await using var db = await io.OpenMigratedAsync(parse, ct);
             var companyId = await io.RequireCompanyAsync(db, parse.GetValue(company), ct);
-            var key = await Admin.CreateKeyAsync(db, companyId, parse.GetValue(label), ct);
+            var key = await KeyQueries.CreateAsync(db, companyId, parse.GetValue(label), ct);
             io.Write(parse, new { id = key.Id, company_id = key.CompanyId.ToString(System.Globalization.CultureInfo.InvariantCulture), name = key.Name, key = key.Key },
                 () => $"Created key {key.Id} for company {key.CompanyId}. Store it now, it is not shown again:{Environment.NewLine}{key.Key}");
             return Ok;
@@ -191,7 +193,7 @@ public static class ContactsCli
         {
             await using var db = await io.OpenMigratedAsync(parse, ct);
             var companyId = await io.RequireCompanyAsync(db, parse.GetValue(company), ct);
-            var keys = await Admin.ListKeysAsync(db, companyId, ct);
+            var keys = await KeyQueries.ListAsync(db, companyId, ct);
             io.Write(parse, keys.Select(k => new { id = k.Id, company_id = k.CompanyId.ToString(System.Globalization.CultureInfo.InvariantCulture), name = k.Name, created_at = k.CreatedAt, revoked_at = k.RevokedAt, last_used_at = k.LastUsedAt }),
                 () => keys.Count == 0 ? $"Company {companyId} has no keys."
                     : string.Join(Environment.NewLine, keys.Select(k =>
@@ -205,7 +207,7 @@ public static class ContactsCli
         {
             await using var db = await io.OpenMigratedAsync(parse, ct);
             var keyId = parse.GetValue(id)!.Trim();
-            if (!await Admin.RevokeKeyAsync(db, keyId, ct))
+            if (!await KeyQueries.RevokeAsync(db, keyId, ct))
                 throw new CliException($"No active key with id '{keyId}'.", BadInput);
             io.Write(parse, new { id = keyId, revoked = true }, () => $"Revoked key {keyId}.");
             return Ok;

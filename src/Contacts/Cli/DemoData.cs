@@ -1,3 +1,5 @@
+using Contacts.Data.Companies;
+using Contacts.Data.Keys;
 using Contacts.Data;
 using Contacts.Data.Generation;
 using Contacts.Data.Import;
@@ -13,9 +15,9 @@ public static class DemoData
 
     public static async Task<(CompanyRow Company, bool Created)> EnsureAsync(ContactsDatabase db, CancellationToken ct)
     {
-        var existing = (await Admin.ListCompaniesAsync(db, ct)).FirstOrDefault(c => c.Name == CompanyName);
+        var existing = (await CompanyQueries.ListAsync(db, ct)).FirstOrDefault(c => c.Name == CompanyName);
         if (existing is not null && existing.Contacts > 0) return (existing, false);
-        var company = existing ?? await Admin.CreateCompanyAsync(db, CompanyName, ct);
+        var company = existing ?? await CompanyQueries.CreateAsync(db, CompanyName, ct);
         var tags = ContactGenerator.Tags(Seed, 24);
         var contacts = ContactGenerator.Contacts(Seed, ContactCount, tags, DateTime.UtcNow);
         await ContactImporter.ImportAsync(db, company.Id, contacts, skipInvalid: false, ct: ct);

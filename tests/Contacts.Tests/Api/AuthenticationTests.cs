@@ -99,7 +99,7 @@ public abstract class AuthenticationTests(AppFixture fixture)
         await ContractAssert.PageAsync(client, ContractAssert.ContactsPath);
 
         Assert.True(ApiKeys.TryParse(company.Key, out var keyId));
-        Assert.True(await Admin.RevokeKeyAsync(fixture.Database.Db, keyId));
+        Assert.True(await KeyQueries.RevokeAsync(fixture.Database.Db, keyId));
 
         await AssertUnauthorizedAsync(ContractAssert.ContactsPath, "Bearer " + company.Key);
         await AssertUnauthorizedAsync(ContractAssert.TagsPath, "Bearer " + company.Key);
@@ -110,9 +110,9 @@ public abstract class AuthenticationTests(AppFixture fixture)
     {
         var company = await Data.CompanyAsync();
         await Data.ContactAsync(company.Id, "Jane", "Doe");
-        var other = await Admin.CreateKeyAsync(fixture.Database.Db, company.Id, "second");
+        var other = await KeyQueries.CreateAsync(fixture.Database.Db, company.Id, "second");
         Assert.True(ApiKeys.TryParse(company.Key, out var keyId));
-        await Admin.RevokeKeyAsync(fixture.Database.Db, keyId);
+        await KeyQueries.RevokeAsync(fixture.Database.Db, keyId);
 
         using var client = App.ClientWithKey(other.Key);
         var page = await ContractAssert.PageAsync(client, ContractAssert.ContactsPath);

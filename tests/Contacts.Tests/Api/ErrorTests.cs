@@ -1,3 +1,4 @@
+using Contacts.Data;
 using System.Net;
 using System.Text.Json;
 using Contacts.Tests.Infrastructure;
@@ -118,7 +119,7 @@ public abstract class ErrorTests(AppFixture fixture)
         }
 
         await using (var connection = await database.Db.OpenAsync())
-        await using (var drop = database.Db.Command(connection, database.Db.IsPostgres ? "DROP TABLE contact CASCADE" : "DROP TABLE contact"))
+        await using (var drop = database.Db.Command(connection, (database.Db.Provider == DatabaseProvider.Postgres) ? "DROP TABLE contact CASCADE" : "DROP TABLE contact"))
         {
             await drop.ExecuteNonQueryAsync();
         }

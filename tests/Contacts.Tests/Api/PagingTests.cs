@@ -281,7 +281,7 @@ public abstract class PagingTests(AppFixture fixture)
         var db = fixture.Database.Db;
         await using (var connection = await db.OpenAsync())
         {
-            await using var tag = db.Command(connection, db.IsPostgres
+            await using var tag = db.Command(connection, (db.Provider == DatabaseProvider.Postgres)
                 ? "INSERT INTO tag (id, company_id, name, created_at) VALUES (@id, @company, 'Big', @created)"
                 : "INSERT INTO tag (id, company_id, name, created_at, name_folded) VALUES (@id, @company, 'Big', @created, 'big')");
             ContactsDatabase.AddParameter(tag, "@id", tagId);

@@ -30,7 +30,7 @@ public abstract class CompanyAndKeyCommandTests(AppFixture fixture)
         var json = result.Json();
         Assert.Equal("Société Générale 東京", json.Text("name"));
         var id = json.Id();
-        var stored = await Admin.FindCompanyAsync(Database.Db, id);
+        var stored = await CompanyQueries.FindAsync(Database.Db, id);
         Assert.Equal("Société Générale 東京", stored?.Name);
         Assert.Equal("", result.Stderr);
     }
@@ -40,7 +40,7 @@ public abstract class CompanyAndKeyCommandTests(AppFixture fixture)
     {
         var result = await CliRunner.OkAsync(Database, "company", "create", "--name", "Plain Text Ltd");
 
-        var id = (await Admin.ListCompaniesAsync(Database.Db)).Last(c => c.Name == "Plain Text Ltd").Id;
+        var id = (await CompanyQueries.ListAsync(Database.Db)).Last(c => c.Name == "Plain Text Ltd").Id;
         Assert.Contains(id.ToString(CultureInfo.InvariantCulture), result.Stdout, StringComparison.Ordinal);
         Assert.Contains("Plain Text Ltd", result.Stdout, StringComparison.Ordinal);
     }

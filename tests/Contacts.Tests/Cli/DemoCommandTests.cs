@@ -36,7 +36,7 @@ public sealed partial class DemoCommandTests
             Assert.True(body.RootElement.GetProperty("totalRecords").GetInt64() > 0, url);
         }
 
-        var companies = await Contacts.Data.Admin.ListCompaniesAsync(database.Db);
+        var companies = await CompanyQueries.ListAsync(database.Db);
         Assert.InRange(Assert.Single(companies).Contacts, 900, 1100);
 
         await stop.CancelAsync();

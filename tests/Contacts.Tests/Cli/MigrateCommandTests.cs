@@ -80,7 +80,7 @@ public abstract class MigrateCommandTests
     {
         await using var database = await EmptyDatabaseAsync();
         Assert.Equal(0, (await MigrateAsync(database)).ExitCode);
-        var company = await Admin.CreateCompanyAsync(database.Db, "Survivor");
+        var company = await CompanyQueries.CreateAsync(database.Db, "Survivor");
 
         var again = await MigrateAsync(database, "--json");
         var text = await MigrateAsync(database);
@@ -89,7 +89,7 @@ public abstract class MigrateCommandTests
         Assert.Equal(0, again.Json().GetProperty("applied").GetArrayLength());
         Assert.Equal(Migrator.Available(database.Provider).Max(m => m.Version), again.Json().GetProperty("version").GetInt32());
         Assert.Contains("up to date", text.Stdout, StringComparison.Ordinal);
-        Assert.Equal("Survivor", (await Admin.FindCompanyAsync(database.Db, company.Id))?.Name);
+        Assert.Equal("Survivor", (await CompanyQueries.FindAsync(database.Db, company.Id))?.Name);
         Assert.Equal(Migrator.Available(database.Provider).Count, await database.ScalarAsync("SELECT count(*) FROM schema_migration"));
     }
 

@@ -51,8 +51,8 @@ public abstract class ExportRoundTripTests(AppFixture fixture)
         Assert.Equal(exportA, summary.Text("file"));
 
         await using var fresh = await FreshDatabaseAsync();
-        var b = await Admin.CreateCompanyAsync(fresh.Db, "B");
-        var bKey = await Admin.CreateKeyAsync(fresh.Db, b.Id, "export");
+        var b = await CompanyQueries.CreateAsync(fresh.Db, "B");
+        var bKey = await KeyQueries.CreateAsync(fresh.Db, b.Id, "export");
         var imported = (await CliRunner.OkAsync(fresh, "import", "--company", Id(b.Id), exportA, "--json")).Json();
         Assert.Equal(Lines.Length, imported.GetProperty("inserted").GetInt32());
 
@@ -78,8 +78,8 @@ public abstract class ExportRoundTripTests(AppFixture fixture)
 
         await using var other = await OtherProviderDatabaseAsync();
         Skip.If(other is null, "the other database provider is unavailable");
-        var b = await Admin.CreateCompanyAsync(other.Db, "B");
-        var bKey = await Admin.CreateKeyAsync(other.Db, b.Id, "export");
+        var b = await CompanyQueries.CreateAsync(other.Db, "B");
+        var bKey = await KeyQueries.CreateAsync(other.Db, b.Id, "export");
         await CliRunner.OkAsync(other, "import", "--company", Id(b.Id), exportA);
         await using var appB = await TestApp.StartAsync(other);
         var exportB = Path.Combine(folder.Path, "export-b.jsonl");

@@ -266,7 +266,7 @@ public abstract class ImportFileFormatTests(AppFixture fixture) : ImportTestBase
     public async Task JsonLinesInTheApisOwnContactShapeImportBackUnchanged()
     {
         var company = await CompanyAsync();
-        var key = await Admin.CreateKeyAsync(Db, company, "export");
+        var key = await KeyQueries.CreateAsync(Db, company, "export");
         await ImportJsonAsync(company, Csv("seed.csv",
             ",Jane,Doe,jane@example.com,1234567890,12345@lid,https://cdn.example.com/jane.jpg,2025-08-01T10:00:00.000Z,2025-09-15T08:30:00.000Z,VIP;Lead",
             ",José,Álvarez,,+34 600 000 000,,,2025-08-02T10:00:00.000Z,,",

@@ -16,7 +16,7 @@ public abstract class ImportIdTests
         await using var database = await FreshDatabaseAsync();
         Skip.If(database is null, "PostgreSQL is unavailable");
         using var files = new TempFolder();
-        var company = (await Admin.CreateCompanyAsync(database.Db, "Ids")).Id.ToString(CultureInfo.InvariantCulture);
+        var company = (await CompanyQueries.CreateAsync(database.Db, "Ids")).Id.ToString(CultureInfo.InvariantCulture);
 
         await CliRunner.OkAsync(database, "import", "--company", company,
             files.Write("a.csv", "id,email\n,a@x.test\n,b@x.test\n,c@x.test\n"));

@@ -29,7 +29,7 @@ public abstract class ImportTestBase(AppFixture fixture) : IDisposable
 
     protected static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 
-    protected async Task<long> CompanyAsync() => (await Admin.CreateCompanyAsync(Db, "Import " + Guid.NewGuid().ToString("N")[..8])).Id;
+    protected async Task<long> CompanyAsync() => (await CompanyQueries.CreateAsync(Db, "Import " + Guid.NewGuid().ToString("N")[..8])).Id;
 
     protected Task<CliResult> ImportAsync(long company, string file, params string[] extra) =>
         CliRunner.RunAsync(Database, ["import", "--company", Id(company), file, .. extra]);
@@ -87,7 +87,7 @@ public abstract class ImportTestBase(AppFixture fixture) : IDisposable
                 string? Text(int i) => ContactsDatabase.ReadNullableString(reader, i);
                 var id = reader.GetInt64(0);
                 contacts.Add(new StoredContact(id, Text(1), Text(2), Text(3), Text(4), Text(5), Text(6),
-                    ContactsDatabase.FormatTimestamp(Db.ReadTimestamp(reader, 7)), ContactsDatabase.FormatTimestamp(Db.ReadTimestamp(reader, 8)),
+                    UtcTimestampConverter.ToWire(Db.ReadTimestamp(reader, 7)), UtcTimestampConverter.ToWire(Db.ReadTimestamp(reader, 8)),
                     tags.GetValueOrDefault(id) ?? []));
             }
         }
@@ -633,7 +633,7 @@ public abstract class ImportTests(AppFixture fixture) : ImportTestBase(fixture)
     public async Task ImportedContactsAreFoundByTheApiSearch()
     {
         var company = await CompanyAsync();
-        var key = await Admin.CreateKeyAsync(Db, company, "import test");
+        var key = await KeyQueries.CreateAsync(Db, company, "import test");
         var file = Csv("search.csv",
             ",Zoë,Kowalczyk,zoe@example.com,+48 (22) 555-0100,,,2025-08-01T10:00:00Z,,Ünïcorn;VIP",
             ",Other,Person,other@example.com,,,,,,");

@@ -15,8 +15,8 @@ public sealed class TestData(TestDatabase database)
 
     public async Task<TestCompany> CompanyAsync(string? name = null)
     {
-        var company = await Admin.CreateCompanyAsync(Db, name ?? "Company " + Guid.NewGuid().ToString("N")[..8]);
-        var key = await Admin.CreateKeyAsync(Db, company.Id, "test");
+        var company = await CompanyQueries.CreateAsync(Db, name ?? "Company " + Guid.NewGuid().ToString("N")[..8]);
+        var key = await KeyQueries.CreateAsync(Db, company.Id, "test");
         return new TestCompany(company.Id, key.Key);
     }
 
@@ -26,7 +26,7 @@ public sealed class TestData(TestDatabase database)
     {
         var createdAt = created ?? new DateTime(2025, 8, 1, 10, 0, 0, DateTimeKind.Utc);
         await using var connection = await Db.OpenAsync();
-        await using var command = Db.Command(connection, Db.IsPostgres
+        await using var command = Db.Command(connection, (Db.Provider == DatabaseProvider.Postgres)
             ? """
               INSERT INTO contact (company_id, first_name, last_name, email, phone_number, phone_number_lid, profile_picture, created_at, updated_at)
               VALUES (@company, @first, @last, @email, @phone, @lid, @picture, @created, @updated) RETURNING id
@@ -44,7 +44,7 @@ public sealed class TestData(TestDatabase database)
         ContactsDatabase.AddParameter(command, "@picture", picture);
         ContactsDatabase.AddParameter(command, "@created", Db.TimestampValue(createdAt));
         ContactsDatabase.AddParameter(command, "@updated", Db.TimestampValue(updated ?? createdAt));
-        if (!Db.IsPostgres)
+        if (!(Db.Provider == DatabaseProvider.Postgres))
         {
             ContactsDatabase.AddParameter(command, "@search", SearchText.ForContact(first, last, email, phone, lid));
             ContactsDatabase.AddParameter(command, "@digits", SearchText.PhoneDigitsForContact(phone, lid));
@@ -57,14 +57,14 @@ public sealed class TestData(TestDatabase database)
     public async Task<long> TagAsync(long company, string name, string? color = null, DateTime? created = null)
     {
         await using var connection = await Db.OpenAsync();
-        await using var command = Db.Command(connection, Db.IsPostgres
+        await using var command = Db.Command(connection, (Db.Provider == DatabaseProvider.Postgres)
             ? "INSERT INTO tag (company_id, name, color, created_at) VALUES (@company, @name, @color, @created) RETURNING id"
             : "INSERT INTO tag (company_id, name, color, created_at, name_folded) VALUES (@company, @name, @color, @created, @folded) RETURNING id");
         ContactsDatabase.AddParameter(command, "@company", company);
         ContactsDatabase.AddParameter(command, "@name", name);
         ContactsDatabase.AddParameter(command, "@color", color);
         ContactsDatabase.AddParameter(command, "@created", Db.TimestampValue(created ?? new DateTime(2025, 6, 10, 9, 0, 0, DateTimeKind.Utc)));
-        if (!Db.IsPostgres) ContactsDatabase.AddParameter(command, "@folded", SearchText.Fold(name));
+        if (!(Db.Provider == DatabaseProvider.Postgres)) ContactsDatabase.AddParameter(command, "@folded", SearchText.Fold(name));
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 

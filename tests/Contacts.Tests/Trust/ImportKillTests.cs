@@ -69,7 +69,7 @@ public abstract class ImportKillTests : IDisposable
         Assert.Equal(readerBefore, await GeneratedFile.DumpAsync(killed.Db, reader.Id));
 
         // the rerun (reads going on all along) and an uninterrupted import into a fresh database, side by side
-        var freshCompany = (await Admin.CreateCompanyAsync(fresh.Db, "Uninterrupted import")).Id.ToString(CultureInfo.InvariantCulture);
+        var freshCompany = (await CompanyQueries.CreateAsync(fresh.Db, "Uninterrupted import")).Id.ToString(CultureInfo.InvariantCulture);
         var reads = new Load();
         var reading = reads.RunAsync(readerClient, url, loops: 2, maxPerLoop: 5_000, pause: TimeSpan.FromMilliseconds(10));
         var rerun = CliRunner.RunAsync(killed, "import", "--company", company, file, "--json");

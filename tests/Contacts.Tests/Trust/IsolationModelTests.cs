@@ -197,7 +197,7 @@ internal static class Reference
 
     private static string Show(string? value) => value is null ? "null" : JsonSerializer.Serialize(value);
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
-    private static string Time(DateTime utc) => ContactsDatabase.FormatTimestamp(utc);
+    private static string Time(DateTime utc) => UtcTimestampConverter.ToWire(utc);
 }
 
 /// <summary>The generators: one Gen for a whole scenario, so that CsCheck shrinks data and requests together.</summary>

@@ -53,7 +53,7 @@ public abstract class RateLimitTests(AppFixture fixture)
     public async Task AnotherKeyOfTheSameCompanyHasItsOwnBucket()
     {
         var company = await Data.CompanyAsync();
-        var second = await Admin.CreateKeyAsync(fixture.Database.Db, company.Id, "second job");
+        var second = await KeyQueries.CreateAsync(fixture.Database.Db, company.Id, "second job");
         await using var app = await StartAsync(perKey: 2);
         using var first = app.ClientWithKey(company.Key);
         for (var i = 0; i < 2; i++) (await first.GetAsync(new Uri(ContactsPath, UriKind.Relative))).Dispose();

@@ -130,11 +130,11 @@ public sealed class RowLevelSecurityTests(RowLevelSecurityFixture fixture) : ICl
         await using var db = new ContactsDatabase(new DatabaseOptions { Provider = DatabaseProvider.Postgres, ConnectionString = Fixture.ServiceConnectionString });
         Assert.True(ApiKeys.TryParse(company.Key, out var keyId));
 
-        var stored = await Admin.FindKeyAsync(db, keyId);
+        var stored = await KeyQueries.FindAsync(db, keyId);
         Assert.Equal(company.Id, stored?.CompanyId);
         var used = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
-        await Admin.TouchKeysAsync(db, [keyId], used);
-        Assert.Equal(used, (await Admin.ListKeysAsync(Fixture.Database.Db, company.Id)).Single().LastUsedAt);
+        await KeyQueries.TouchAsync(db, [keyId], used);
+        Assert.Equal(used, (await KeyQueries.ListAsync(Fixture.Database.Db, company.Id)).Single().LastUsedAt);
     }
 
     [SkippableFact]

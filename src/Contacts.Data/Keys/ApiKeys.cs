@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Contacts.Data;
+namespace Contacts.Data.Keys;
 
 /// <summary>
 /// API key format: "ck_" + 12 hex key id + "_" + 64 hex secret. The prefix lets secret scanners and people

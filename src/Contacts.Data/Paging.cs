@@ -1,0 +1,75 @@
+using System.Data.Common;
+using System.Globalization;
+
+namespace Contacts.Data;
+
+/// <summary>Which rows of a list a request wants: at most Limit, after skipping Offset, in id order.</summary>
+public sealed record PageWindow(int Limit, long Offset);
+
+/// <summary>One page of a list and the exact number of rows matching across all pages.</summary>
+public sealed record ListPage<T>(IReadOnlyList<T> Rows, long Total);
+
+/// <summary>A WHERE clause and its parameter values; it always starts with the tenant filter.</summary>
+internal sealed class Filter(string tenantCondition, long company)
+{
+    public string Sql { get; set; } = tenantCondition;
+    public Dictionary<string, object> Parameters { get; } = new() { ["@company"] = company };
+
+    public void Bind(DbCommand command)
+    {
+        foreach (var (name, value) in Parameters) ContactsDatabase.AddParameter(command, name, value);
+    }
+}
+
+/// <summary>
+/// The statements of one page. Count: the exact total, when it is known without counting the rows (the counters);
+/// null when Page carries it instead, in every row (count(*) OVER ()), so that a search runs once for both. Page: the
+/// page's rows (binds @limit and @offset), walking the offset over ids alone (an index-only scan of (company_id, id)
+/// when unfiltered) and reading only the page's own rows in full, so a deep page costs index entries, not heap rows.
+/// CountAll: count(*) of the filter, for the one case Page cannot tell: a filtered page past the end.
+/// </summary>
+internal sealed record PageSql(string? Count, string Page, string CountAll);
+
+internal static class PagedQuery
+{
+    /// <summary>
+    /// One round trip, one command: the company scope for row-level security, the total and the page. read sees each
+    /// page row and returns the row's total (used when sql.Count is null). Returns the total.
+    /// </summary>
+    public static async Task<long> RunAsync(ContactsDatabase db, long company, PageWindow window, Filter filter,
+        PageSql sql, bool customPlans, Func<DbDataReader, long> read, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        long? total = null;
+        await using (var command = db.CompanyCommand(connection, company, sql.Count is null ? sql.Page : sql.Count + ";\n" + sql.Page, customPlans))
+        {
+            filter.Bind(command);
+            ContactsDatabase.AddParameter(command, "@limit", window.Limit);
+            ContactsDatabase.AddParameter(command, "@offset", window.Offset);
+            await using var reader = await db.ExecuteForCompanyAsync(command, ct);
+            if (sql.Count is not null)
+            {
+                await reader.ReadAsync(ct);
+                total = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
+                await reader.NextResultAsync(ct);
+            }
+            while (await reader.ReadAsync(ct))
+            {
+                var rowTotal = read(reader);
+                total ??= rowTotal;
+            }
+        }
+        if (total is { } known) return known;
+        if (window.Offset == 0) return 0;
+
+        await using var count = db.CompanyCommand(connection, company, sql.CountAll, customPlans);
+        filter.Bind(count);
+        await using var countReader = await db.ExecuteForCompanyAsync(count, ct);
+        await countReader.ReadAsync(ct);
+        return Convert.ToInt64(countReader.GetValue(0), CultureInfo.InvariantCulture);
+    }
+
+    public static string Id(DbDataReader reader, int ordinal) => reader.GetInt64(ordinal).ToString(CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset Utc(DateTime utc) => new(utc, TimeSpan.Zero);
+}
