@@ -4,6 +4,9 @@ namespace Contacts.Data;
 
 public enum DatabaseProvider { Sqlite, Postgres }
 
+/// <summary>Required: company commands run under PostgreSQL's row-level security, or the service does not start. Off: the explicit opt-out.</summary>
+public enum RowLevelSecurityMode { Required, Off }
+
 /// <summary>Bound from the "Database" section plus ConnectionStrings:Contacts and ConnectionStrings:ContactsMigrations.</summary>
 public sealed class DatabaseOptions
 {
@@ -16,6 +19,7 @@ public sealed class DatabaseOptions
     public int CommandTimeoutSeconds { get; set; } = 10;
     public int ConnectTimeoutSeconds { get; set; } = 5;
     public bool MigrateOnStart { get; set; } = true;
+    public RowLevelSecurityMode RowLevelSecurity { get; set; } = RowLevelSecurityMode.Required;
     /// <summary>
     /// Connections to PostgreSQL at most: by default twice this machine's cores (at least 4). A database runs at most one
     /// statement per core at a time; more connections than that only queue inside it. Measured on the 2-core benchmark
@@ -45,6 +49,9 @@ public sealed class DatabaseOptions
         if (int.TryParse(section["ConnectTimeoutSeconds"], out var connectTimeout)) options.ConnectTimeoutSeconds = connectTimeout;
         if (int.TryParse(section["MaxPoolSize"], out var pool)) options.MaxPoolSize = pool;
         if (bool.TryParse(section["MigrateOnStart"], out var migrate)) options.MigrateOnStart = migrate;
+        if (section["RowLevelSecurity"] is { } rls)
+            options.RowLevelSecurity = Enum.TryParse<RowLevelSecurityMode>(rls, ignoreCase: true, out var mode) ? mode
+                : throw new InvalidOperationException($"Database:RowLevelSecurity must be 'Required' or 'Off', not '{rls}'.");
         if (options.Provider == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             throw new InvalidOperationException(
@@ -63,5 +70,6 @@ public sealed class DatabaseOptions
         ConnectTimeoutSeconds = ConnectTimeoutSeconds,
         MigrateOnStart = MigrateOnStart,
         MaxPoolSize = MaxPoolSize,
+        RowLevelSecurity = RowLevelSecurity,
     };
 }

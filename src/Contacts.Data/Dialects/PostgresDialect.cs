@@ -55,7 +55,55 @@ public sealed class PostgresDialect : SqlDialect
     /// list page 1 went 1,367 → 4,591 req/s with the generic plan (bench/README.md).
     /// </summary>
     public override string ScopeToCompany(string sql, bool customPlans) =>
-        $"SELECT set_config('contacts.company_id', @scope_company, true), set_config('plan_cache_mode', '{(customPlans ? "force_custom_plan" : "force_generic_plan")}', true);\n" + sql;
+        $"SELECT {(_switchRole ? $"set_config('role', '{ApiRole}', true), " : "")}set_config('contacts.company_id', @scope_company, true), " +
+        $"set_config('plan_cache_mode', '{(customPlans ? "force_custom_plan" : "force_generic_plan")}', true);\n" + sql;
+
+    /// <summary>The role the API's company commands run as when the service connects as one the policies skip (migration 0008).</summary>
+    public const string ApiRole = "contacts_api";
+
+    // Fail closed until EnsureRowLevelSecurityAsync has looked: switching to a role that is missing fails the request,
+    // not switching could run it past the policies.
+    private volatile bool _switchRole = true;
+
+    /// <summary>
+    /// Row-level security on by default: when the service's own role bypasses the policies (the tables' owner, a
+    /// superuser, BYPASSRLS: the usual single connection string), company commands switch to <see cref="ApiRole"/> for
+    /// their transaction. When that is impossible, start-up stops with one line naming the fix, unless the operator set
+    /// Database:RowLevelSecurity=Off. Returns the state, for the start-up log.
+    /// </summary>
+    public override async Task<string> EnsureRowLevelSecurityAsync(ContactsDatabase db, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = db.Command(connection, """
+            SELECT r.rolsuper OR r.rolbypassrls OR coalesce(pg_has_role(current_user, t.tableowner, 'USAGE'), false),
+                   EXISTS (SELECT 1 FROM pg_roles a WHERE a.rolname = @role AND NOT a.rolbypassrls AND NOT a.rolsuper)
+                       AND pg_has_role(current_user, (SELECT a.oid FROM pg_roles a WHERE a.rolname = @role), 'MEMBER'),
+                   current_user
+            FROM pg_roles r LEFT JOIN pg_tables t ON t.schemaname = current_schema() AND t.tablename = 'contact'
+            WHERE r.rolname = current_user
+            """);
+        ContactsDatabase.AddParameter(command, "@role", ApiRole);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var (bypasses, canSwitch, user) = (reader.GetBoolean(0), reader.GetBoolean(1), reader.GetString(2));
+        var off = db.Options.RowLevelSecurity == RowLevelSecurityMode.Off;
+        if (!bypasses || off)
+        {
+            _switchRole = false;
+            return !bypasses ? $"row-level security applies to '{user}'"
+                : $"row-level security OFF (Database:RowLevelSecurity=Off): '{user}' bypasses the policies";
+        }
+        if (canSwitch)
+        {
+            _switchRole = true;
+            return $"row-level security: company commands run as {ApiRole} ('{user}' bypasses the policies)";
+        }
+        throw new InvalidOperationException(
+            $"Row-level security cannot apply: the service connects as '{user}', which bypasses the policies (owner, superuser or BYPASSRLS), " +
+            $"and cannot switch to the role {ApiRole} (migration 0008 needs CREATEROLE to create it). Have an administrator run " +
+            $"'CREATE ROLE {ApiRole} NOLOGIN; GRANT {ApiRole} TO {user}; GRANT USAGE ON SCHEMA <schema> TO {ApiRole}; GRANT SELECT ON contact, tag, contact_tag, company_contact_count, tag_contact_count, contact_block_count TO {ApiRole};', " +
+            "connect as a role that does not own the tables (docs/isolation.md), or set Database:RowLevelSecurity=Off to run without it.");
+    }
 
     public override void BindScope(DbCommand command, long company) =>
         ContactsDatabase.AddParameter(command, "@scope_company", company.ToString(CultureInfo.InvariantCulture));

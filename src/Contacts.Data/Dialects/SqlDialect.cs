@@ -34,6 +34,10 @@ public abstract class SqlDialect : IAsyncDisposable
     /// <summary>Moves a reader past the results of what <see cref="ScopeToCompany"/> added.</summary>
     public virtual Task SkipScopeAsync(DbDataReader reader, CancellationToken ct) => Task.CompletedTask;
 
+    /// <summary>Checks (and arranges) that company commands run under the row-level security policies; returns the state for the log.</summary>
+    public virtual Task<string> EnsureRowLevelSecurityAsync(ContactsDatabase db, CancellationToken ct = default) =>
+        Task.FromResult("no row-level security on SQLite: every statement carries the company filter");
+
     public abstract object TimestampValue(DateTime utc);
 
     public abstract DateTime ReadTimestamp(DbDataReader reader, int ordinal);
