@@ -58,7 +58,8 @@ internal static partial class ReportWriter
         md.AppendLine(CultureInfo.InvariantCulture, $"# Benchmark: {title}, {meta["date"]}");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Commit `{meta["commit"]}`; {meta["machine"]}. `bench/run.sh {meta["args"]}`.");
-        md.AppendLine(CultureInfo.InvariantCulture, $"wrk: {meta["connections"]} connections, 2 threads, {meta["duration"]} s per scenario; pgbench: the same statements, same concurrency and duration.");
+        var replay = provider == "postgres" ? "; pgbench: the same statements, same concurrency and duration" : "";
+        md.AppendLine(CultureInfo.InvariantCulture, $"wrk: {meta["connections"]} connections, 2 threads, {meta["duration"]} s per scenario{replay}.");
         md.AppendLine();
         md.AppendLine("| scenario | req/s | p50 ms | p90 ms | p99 ms | p99 target | errors | pgbench tx/s | service / pgbench |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -71,7 +72,7 @@ internal static partial class ReportWriter
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"![p99 latency per scenario]({Path.GetFileName(svgPath)})");
         md.AppendLine();
-        Neighbour(md, dir, rows.Find(r => r.Name == "small-search"));
+        Neighbour(md, dir, provider, rows.Find(r => r.Name == "small-search"));
         var import = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "import.json"))).RootElement;
         md.AppendLine(CultureInfo.InvariantCulture,
             $"- **Import** (`contacts import`, in-process CLI, {import.GetProperty("parallel").GetInt32()} at a time): {import.GetProperty("rows").GetInt32():N0} contacts in " +
@@ -93,12 +94,13 @@ internal static partial class ReportWriter
     }
 
     /// <summary>The probe company's search beside the same search on a database that holds that company alone.</summary>
-    private static void Neighbour(StringBuilder md, string dir, Row? with)
+    private static void Neighbour(StringBuilder md, string dir, string provider, Row? with)
     {
         if (with is null) return;
         var alonePath = Path.Combine(dir, "wrk-small-search-alone.json");
-        md.AppendLine("**Small company search, with and without the big neighbour** (the same company, data, keys and terms; " +
-                      "\"alone\": a second database on the same server holding only that company; see bench/README.md):");
+        md.AppendLine("**Small company search, with and without the big neighbour** (the same company, data, keys and terms; \"alone\": " +
+                      (provider == "postgres" ? "a second database on the same server" : "a second SQLite file") +
+                      " holding only that company; see bench/README.md):");
         md.AppendLine();
         if (!File.Exists(alonePath))
         {
