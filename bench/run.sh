@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # The benchmark in one command:  bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration SECONDS]
+#                                 [--skip-alone] [--keep-db | --reuse-db]
 # Generates the data (once, bench/data/), starts a throwaway PostgreSQL (or an SQLite file), loads the data through
 # `contacts import`, runs the service in Release on loopback, drives each scenario with wrk (16 connections), captures
-# the SQL the service sent per scenario and replays it with pgbench at the same concurrency (the ceiling), and writes
-# bench/results/<date>-<size>-<provider>[-label].md with a p99 chart. --smoke: a few seconds per scenario, output in
-# bench/out/ (not committed). Needs root (or the postgres user) for PostgreSQL; installs wrk from Debian if missing.
+# the SQL the service sent per scenario and replays it with pgbench at the same concurrency (the ceiling), measures the
+# probe company's search again on a second database that holds only that company (skipped with --skip-alone), and
+# writes bench/results/<date>-<size>-<provider>[-label].md with a p99 chart. Raw outputs (wrk, requests, captured SQL,
+# pgbench) go to bench/out/<same name>/ (git-ignored). --smoke: a few seconds per scenario, the report in bench/out/ too.
+# Needs root (or the postgres user) for PostgreSQL; installs wrk from Debian if missing.
 set -euo pipefail
 
 size="${1:-}"; shift || true
 case "$size" in tiny|small|medium|large) ;; *) echo "usage: bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration S]" >&2; exit 2 ;; esac
-provider=postgres; smoke=0; label=""; duration=""; connections=16; keep_db=0; reuse_db=0
+provider=postgres; smoke=0; label=""; duration=""; connections=16; keep_db=0; reuse_db=0; alone=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --sqlite) provider=sqlite ;;
@@ -19,6 +22,7 @@ while [ $# -gt 0 ]; do
     --duration) duration="$2"; shift ;;
     --keep-db) keep_db=1 ;;    # leave the loaded PostgreSQL running for a later --reuse-db (before/after on the same data)
     --reuse-db) reuse_db=1 ;;
+    --skip-alone) alone=0 ;;   # no second database for the probe company's "without the big neighbour" figure
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -46,9 +50,10 @@ data="$root/bench/data/$size"
 
 date=$(date -u +%Y-%m-%d)
 name="$date-$size-$provider${label:+-$label}"
+# Only the report and its chart are committed; the raw outputs stay in the ignored bench/out/.
 if [ $smoke = 1 ]; then out="$root/bench/out"; else out="$root/bench/results"; fi
-run="$out/$name"
-rm -rf "$run"; mkdir -p "$run"
+run="$root/bench/out/$name"
+rm -rf "$run"; mkdir -p "$run" "$out"
 tmp=$(mktemp -d /tmp/contacts-bench.XXXXXX)
 chmod 755 "$tmp"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -95,29 +100,35 @@ if [ $reuse_db = 0 ]; then
 fi
 cp "$data/import-$provider.json" "$run/import.json"
 "${bench[@]}" requests "$data" $provider "$tmp/requests"
-cp "$tmp/requests/scenarios.tsv" "$run/"
+cp -r "$tmp/requests" "$run/"; cp "$tmp/requests/scenarios.tsv" "$run/"
 
-sport=$(free_port)
-url="http://127.0.0.1:$sport"
-"${contacts[@]}" serve --provider $provider --connection-string "$connection" --urls "$url" \
-  --Logging:LogLevel:Default=Warning --RateLimits:Enabled=false ${SERVICE_ARGS:-} >"$tmp/service.log" 2>&1 &
-service_pid=$!
-first_key=$(head -1 "$tmp/requests/list-first.tsv" | cut -f1)
-for i in $(seq 600); do
-  curl -fs -o /dev/null -H "Authorization: Bearer $first_key" "$url/api/v1/contacts" && break
-  if ! kill -0 "$service_pid" 2>/dev/null || [ "$i" = 600 ]; then log "the service did not start:"; cat "$tmp/service.log" >&2; exit 1; fi
-  sleep 0.3
-done
+start_service() { # $1 = connection string, $2 = a request file whose first key is used to wait for start-up
+  sport=$(free_port)
+  url="http://127.0.0.1:$sport"
+  "${contacts[@]}" serve --provider $provider --connection-string "$1" --urls "$url" \
+    --Logging:LogLevel:Default=Warning --RateLimits:Enabled=false ${SERVICE_ARGS:-} >"$tmp/service.log" 2>&1 &
+  service_pid=$!
+  local key; key=$(head -1 "$2" | cut -f1)
+  for i in $(seq 600); do
+    curl -fs -o /dev/null -H "Authorization: Bearer $key" "$url/api/v1/contacts" && break
+    if ! kill -0 "$service_pid" 2>/dev/null || [ "$i" = 600 ]; then log "the service did not start:"; cat "$tmp/service.log" >&2; exit 1; fi
+    sleep 0.3
+  done
+}
+run_wrk() { # $1 = request file, $2 = output name (wrk-$2.txt / .json in the run folder)
+  log "wrk $2 (${duration}s)"
+  wrk -t2 -c$connections -d${warmup}s -s bench/wrk/bench.lua "$url" -- "$1" >/dev/null
+  wrk -t2 -c$connections -d${duration}s --timeout 10s -s bench/wrk/bench.lua "$url" -- "$1" >"$run/wrk-$2.txt"
+  grep '^{' "$run/wrk-$2.txt" >"$run/wrk-$2.json"
+}
+stop_service() { kill "$service_pid"; wait "$service_pid" 2>/dev/null || true; service_pid=""; }
+
+start_service "$connection" "$tmp/requests/list-first.tsv"
 if [ $reuse_db = 1 ] && [ $provider = postgres ]; then "${psql[@]}" -d contacts -c "ANALYZE"; fi # after the service's own migrations
 
 scenarios=$(cut -f1 "$tmp/requests/scenarios.tsv")
 load_before=$(cut -d" " -f1-3 /proc/loadavg)
-for s in $scenarios; do
-  log "wrk $s (${duration}s)"
-  wrk -t2 -c$connections -d${warmup}s -s bench/wrk/bench.lua "$url" -- "$tmp/requests/$s.tsv" >/dev/null
-  wrk -t2 -c$connections -d${duration}s --timeout 10s -s bench/wrk/bench.lua "$url" -- "$tmp/requests/$s.tsv" >"$run/wrk-$s.txt"
-  grep '^{' "$run/wrk-$s.txt" >"$run/wrk-$s.json"
-done
+for s in $scenarios; do run_wrk "$tmp/requests/$s.tsv" "$s"; done
 load_after=$(cut -d" " -f1-3 /proc/loadavg)
 rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$service_pid/status)
 
@@ -140,7 +151,7 @@ if [ $provider = postgres ]; then
   for s in $scenarios; do capture "$s" 1; done
   "${psql[@]}" -d contacts -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null
 fi
-kill "$service_pid"; wait "$service_pid" 2>/dev/null || true; service_pid=""
+stop_service
 
 if [ $provider = postgres ]; then
   "${bench[@]}" pgbench-scripts "$run/capture" "$run/pgbench-scripts"
@@ -158,12 +169,31 @@ if [ $provider = postgres ]; then
   pg_desc="$("$pgbin/postgres" --version | awk '{print $3}'), $pg_settings, fsync on"
 fi
 
+if [ $alone = 1 ]; then
+  # The probe company (the first small one) alone on a second database of the same server (or a second SQLite file):
+  # the same data, keys and terms, so its figure beside the big neighbour is compared with its figure without one.
+  if [ $provider = postgres ]; then
+    "${psql[@]}" -d postgres -c "DROP DATABASE IF EXISTS contacts_alone" -c "CREATE DATABASE contacts_alone"
+    alone_connection="${connection/Database=contacts/Database=contacts_alone}"
+  else
+    rm -f "$tmp/alone.db"*; alone_connection="Data Source=$tmp/alone.db"
+  fi
+  log "loading the probe company alone"
+  "${bench[@]}" load "$data" $provider "$alone_connection" --alone
+  if [ $provider = postgres ]; then "${psql[@]}" -d contacts_alone -c "VACUUM ANALYZE"; fi
+  "${bench[@]}" requests "$data" $provider "$tmp/requests-alone" --alone
+  cp -r "$tmp/requests-alone" "$run/"
+  start_service "$alone_connection" "$tmp/requests-alone/small-search.tsv"
+  run_wrk "$tmp/requests-alone/small-search.tsv" small-search-alone
+  stop_service
+fi
+
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 {
   echo "size=$size"; echo "provider=$provider"; echo "date=$date"; echo "label=$label"
   echo "commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo '+changes')"
   echo "machine=$(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GB RAM"
-  echo "args=$size $([ $provider = sqlite ] && echo --sqlite) ${label:+--label $label}"
+  echo "args=$size $([ $provider = sqlite ] && echo --sqlite)$([ $smoke = 1 ] && echo " --smoke") ${label:+--label $label}$([ $alone = 0 ] && echo ' --skip-alone')"
   echo "loadavg=$load_before at the start of the wrk runs, $load_after at their end (1/5/15 min; other work on the machine shares the 2 cores)"
   echo "connections=$connections"; echo "duration=$duration"; echo "rss_kb=$rss_kb"
   echo "server=Release build, loopback, log level Warning, rate limits off ${SERVICE_ARGS:-}"

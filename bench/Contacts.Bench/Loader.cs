@@ -9,13 +9,20 @@ namespace Contacts.Bench;
 /// <summary>
 /// Loads a generated data set through the product's own CLI commands (company create, key create, import --json),
 /// run in-process so that a thousand small tenants do not pay a thousand process start-ups. Writes keys.tsv (one line
-/// per company: role, id, key, contacts, a search term) and import.json (rows, seconds) next to the data.
+/// per company: role, id, key, contacts, a search term, and for the big company and the probe company (the first small
+/// one) 15 more keys, comma-separated) and import.json (rows, seconds) next to the data. With alone, only the probe
+/// company is loaded (its search latency without the big neighbour) and its keys go to keys-PROVIDER-alone.tsv.
 /// </summary>
 internal static class Loader
 {
-    public static async Task<int> RunAsync(string dir, string provider, string connection)
+    // The type-ahead and probe scenarios spread their requests over many keys of one company, as a team at its desks would.
+    private const int ExtraKeys = 15;
+
+    public static async Task<int> RunAsync(string dir, string provider, string connection, bool alone = false)
     {
         var manifest = Manifest.Read(dir);
+        var probe = manifest.Companies.FindIndex(c => c.Role == "small");
+        List<int> load = alone ? [probe] : [.. Enumerable.Range(0, manifest.Companies.Count)];
         string[] common = ["--provider", provider, "--connection-string", connection];
         var lines = new ConcurrentDictionary<int, string>();
         var importSeconds = new ConcurrentDictionary<int, double>();
@@ -26,24 +33,32 @@ internal static class Loader
         var parallel = provider == "sqlite" ? 1 : 2 * Environment.ProcessorCount;
         var done = 0;
         await CliAsync([.. common, "migrate", "--json"], CancellationToken.None); // once, before the parallel workers
-        await Parallel.ForEachAsync(Enumerable.Range(0, manifest.Companies.Count),
+        await Parallel.ForEachAsync(load,
             new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (i, ct) =>
             {
                 var company = manifest.Companies[i];
                 var created = await CliAsync([.. common, "company", "create", "--name", company.Name, "--json"], ct);
                 var id = created.GetProperty("id").GetString()!;
-                var key = (await CliAsync([.. common, "key", "create", "--company", id, "--name", "bench", "--json"], ct)).GetProperty("key").GetString()!;
+                var keys = new List<string>();
+                for (var k = 0; k <= (company.Role == "big" || i == probe ? ExtraKeys : 0); k++)
+                    keys.Add((await CliAsync([.. common, "key", "create", "--company", id, "--name", $"bench-{k}", "--json"], ct)).GetProperty("key").GetString()!);
                 var started = clock.Elapsed;
                 var imported = await CliAsync([.. common, "import", "--company", id, Path.Combine(dir, company.File), "--json"], ct);
                 importSeconds[i] = (clock.Elapsed - started).TotalSeconds;
                 var inserted = imported.GetProperty("inserted").GetInt32();
                 if (inserted != company.Contacts) throw new InvalidOperationException($"{company.Name}: imported {inserted} of {company.Contacts}");
-                lines[i] = string.Join('\t', company.Role, id, key, company.Contacts.ToString(CultureInfo.InvariantCulture), company.Term);
+                lines[i] = string.Join('\t', company.Role, id, keys[0], company.Contacts.ToString(CultureInfo.InvariantCulture), company.Term,
+                    string.Join(',', keys.Skip(1)));
                 if (Interlocked.Increment(ref done) % 100 == 0 || company.Role == "big")
                     Console.Error.WriteLine($"load: {done}/{manifest.Companies.Count} companies, {clock.Elapsed.TotalSeconds:F0} s");
             });
         var wall = clock.Elapsed.TotalSeconds;
-        await File.WriteAllLinesAsync(Path.Combine(dir, $"keys-{provider}.tsv"), lines.OrderBy(l => l.Key).Select(l => l.Value));
+        await File.WriteAllLinesAsync(Path.Combine(dir, $"keys-{provider}{(alone ? "-alone" : "")}.tsv"), lines.OrderBy(l => l.Key).Select(l => l.Value));
+        if (alone)
+        {
+            Console.WriteLine($"load: {manifest.Companies[probe].Name} alone ({manifest.Companies[probe].Contacts} contacts) in {wall:F1} s");
+            return 0;
+        }
         var big = manifest.Companies.FindIndex(c => c.Role == "big");
         var summary = new ImportSummary(manifest.Total, manifest.Companies.Count, Math.Round(wall, 2),
             Math.Round(manifest.Total / wall), manifest.Companies[big].Contacts, Math.Round(importSeconds[big], 2),

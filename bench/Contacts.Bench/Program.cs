@@ -5,7 +5,9 @@ return args switch
 {
     ["generate", var size, var dir] => DataGenerator.Run(size, dir),
     ["load", var dir, var provider, var connection] => await Loader.RunAsync(dir, provider, connection),
+    ["load", var dir, var provider, var connection, "--alone"] => await Loader.RunAsync(dir, provider, connection, alone: true),
     ["requests", var dir, var provider, var outDir] => Requests.Run(dir, provider, outDir),
+    ["requests", var dir, var provider, var outDir, "--alone"] => Requests.Run(dir, provider, outDir, alone: true),
     ["pgbench-scripts", var log, var dir] => StatementCapture.Run(log, dir),
     ["report", var results, var markdown, var svg] => ReportWriter.Run(results, markdown, svg),
     _ => Usage(),
@@ -15,8 +17,8 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: contacts-bench generate small|medium|large DIR
-               contacts-bench load DIR sqlite|postgres CONNECTION_STRING
-               contacts-bench requests DIR sqlite|postgres OUT_DIR
+               contacts-bench load DIR sqlite|postgres CONNECTION_STRING [--alone]
+               contacts-bench requests DIR sqlite|postgres OUT_DIR [--alone]
                contacts-bench pgbench-scripts POSTGRES_LOG DIR
                contacts-bench report RESULTS_DIR REPORT.md CHART.svg
         """);

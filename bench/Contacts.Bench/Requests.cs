@@ -4,53 +4,98 @@ namespace Contacts.Bench;
 
 /// <summary>
 /// One file per scenario, one request per line ("key TAB path"); bench.lua cycles through them so that keys and
-/// terms rotate. scenarios.tsv lists the scenarios in report order with their descriptions.
+/// terms rotate. scenarios.tsv lists the scenarios in report order with their descriptions. With alone, only the
+/// probe company's search (small-search) is written, for the database that holds that company alone.
 /// </summary>
 internal static class Requests
 {
-    public static int Run(string dataDir, string provider, string outDir)
+    private const string Contacts = "/api/v1/contacts";
+
+    private sealed record Company(string Role, int Contacts, string Term, List<string> Keys);
+
+    private sealed record Scenario(string Name, string Description, List<string> Lines);
+
+    public static int Run(string dataDir, string provider, string outDir, bool alone = false)
     {
         var manifest = Manifest.Read(dataDir);
-        var companies = File.ReadAllLines(Path.Combine(dataDir, $"keys-{provider}.tsv")).Select(l => l.Split('\t')).ToList();
-        var big = companies.First(c => c[0] == "big");
-        var bigKey = big[2];
-        var bigContacts = int.Parse(big[3], CultureInfo.InvariantCulture);
-        var middle = (bigContacts / 10 + 1) / 2;
-        const string Contacts = "/api/v1/contacts";
+        if (manifest.TypeAhead is null || manifest.PhonePrefixes is null || manifest.TwoLetters is null)
+            throw new InvalidOperationException("manifest.json has no type-ahead terms: run `contacts-bench generate` again");
+        var companies = File.ReadAllLines(Path.Combine(dataDir, $"keys-{provider}{(alone ? "-alone" : "")}.tsv"))
+            .Select(l => l.Split('\t'))
+            .Select(c => new Company(c[0], int.Parse(c[3], CultureInfo.InvariantCulture), c[4],
+                // Keys files written before the extra keys have five columns.
+                [c[2], .. c.Length > 5 ? c[5].Split(',', StringSplitOptions.RemoveEmptyEntries) : []]))
+            .ToList();
 
-        var scenarios = new List<(string Name, string Description, List<string> Paths, List<string> Keys)>
+        // The probe: the first small company, asked its own surname and the beginnings that are common in the big
+        // company's data (whose index entries a shared index would make it read).
+        var probe = companies.First(c => c.Role == "small");
+        List<string> probeTerms =
+        [
+            probe.Term, DataGenerator.Prefix(probe.Term, 3),
+            .. manifest.TypeAhead.Chunk(6).Select(names => DataGenerator.Prefix(names[0], 3)),
+            "a", manifest.TwoLetters[0], manifest.PhonePrefixes[2],
+        ];
+        var probeSearch = new Scenario("small-search",
+            $"small company search ({probe.Contacts} contacts: {string.Join(", ", probeTerms)})",
+            Pair(probe.Keys, [.. probeTerms.Select(Search)]));
+        if (alone)
         {
-            ("list-first", "list page 1, big company", [Contacts], [bigKey]),
-            ("deep-page", $"deep page (page {middle:N0} of the big company, limit 10)",
-                [.. Enumerable.Range(0, 8).Select(i => $"{Contacts}?page={middle + i}&limit=10")], [bigKey]),
-            ("search-selective", $"selective search, rare surnames ({string.Join(", ", manifest.RareSurnames)})",
-                [.. manifest.RareSurnames.Select(s => $"{Contacts}?search={Uri.EscapeDataString(s)}")], [bigKey]),
-            ("search-broad", $"broad one-letter search ({string.Join(", ", manifest.Letters)})",
-                [.. manifest.Letters.Select(s => $"{Contacts}?search={s}")], [bigKey]),
-            ("search-phone", "phone-digits search (6 digits)",
-                [.. manifest.PhoneFragments.Select(s => $"{Contacts}?search={s}")], [bigKey]),
-            ("tags", "tags list with counts, big company", [$"{Contacts}/tags"], [bigKey]),
-        };
+            Write(outDir, [probeSearch]);
+            return 0;
+        }
+
+        var big = companies.First(c => c.Role == "big");
+        var bigKey = big.Keys[0];
+        var middle = (big.Contacts / 10 + 1) / 2;
+        // One person per name, with their own key, typing it one text element at a time.
+        var typed = manifest.TypeAhead
+            .Select(name => Enumerable.Range(1, 5).Select(n => DataGenerator.Prefix(name, n)).Distinct(StringComparer.Ordinal))
+            .Concat(manifest.PhonePrefixes.Chunk(5))
+            .SelectMany((prefixes, person) => prefixes.Select(p => big.Keys[person % big.Keys.Count] + "\t" + Search(p)))
+            .ToList();
+        List<Scenario> scenarios =
+        [
+            new("list-first", "list page 1, big company", Pair([bigKey], [Contacts])),
+            new("deep-page", $"deep page (page {middle:N0} of the big company, limit 10)",
+                Pair([bigKey], [.. Enumerable.Range(0, 8).Select(i => $"{Contacts}?page={middle + i}&limit=10")])),
+            new("search-selective", $"selective search, rare surnames ({string.Join(", ", manifest.RareSurnames)})",
+                Pair([bigKey], [.. manifest.RareSurnames.Select(Search)])),
+            new("search-broad", $"broad one-letter search ({string.Join(", ", manifest.Letters)})",
+                Pair([bigKey], [.. manifest.Letters.Select(Search)])),
+            new("search-phone", "phone-digits search (6 digits)", Pair([bigKey], [.. manifest.PhoneFragments.Select(Search)])),
+            new("tags", "tags list with counts, big company", Pair([bigKey], [$"{Contacts}/tags"])),
+            new("type-ahead", $"type-ahead on the big company, {big.Keys.Count} keys: prefixes (1–5 characters) of " +
+                $"{manifest.TypeAhead.Count} common Latin, Cyrillic and Arabic names and of phone numbers (+4, +44, …)", typed),
+            new("two-letter", $"two-letter search on the big company ({string.Join(", ", manifest.TwoLetters)})",
+                Pair(big.Keys, [.. manifest.TwoLetters.Select(Search)])),
+        ];
         // Many small tenants, each asked one of four everyday questions, with its own key.
-        var small = companies.Where(c => c[0] == "small").ToList();
+        var small = companies.Where(c => c.Role == "small").ToList();
         var mixed = small.Select((c, i) => (i % 4) switch
         {
             0 => Contacts,
             1 => $"{Contacts}?page=2&limit=10",
-            2 => $"{Contacts}?search={Uri.EscapeDataString(c[4])}",
+            2 => Search(c.Term),
             _ => $"{Contacts}/tags",
         }).ToList();
-        scenarios.Add(("mixed-small", $"mix over {small.Count} small companies, rotating keys (list, page 2, search, tags)",
-            mixed, [.. small.Select(c => c[2])]));
-
-        Directory.CreateDirectory(outDir);
-        foreach (var (name, _, paths, keys) in scenarios)
-        {
-            var count = Math.Max(paths.Count, keys.Count);
-            File.WriteAllLines(Path.Combine(outDir, name + ".tsv"),
-                Enumerable.Range(0, count).Select(i => keys[i % keys.Count] + "\t" + paths[i % paths.Count]));
-        }
-        File.WriteAllLines(Path.Combine(outDir, "scenarios.tsv"), scenarios.Select(s => s.Name + "\t" + s.Description));
+        scenarios.Add(new("mixed-small", $"mix over {small.Count} small companies, rotating keys (list, page 2, search, tags)",
+            Pair([.. small.Select(c => c.Keys[0])], mixed)));
+        scenarios.Add(probeSearch);
+        Write(outDir, scenarios);
         return 0;
+    }
+
+    private static string Search(string term) => $"{Contacts}?search={Uri.EscapeDataString(term)}";
+
+    /// <summary>Keys and paths rotate independently, over the longer of the two lists.</summary>
+    private static List<string> Pair(List<string> keys, List<string> paths) =>
+        [.. Enumerable.Range(0, Math.Max(paths.Count, keys.Count)).Select(i => keys[i % keys.Count] + "\t" + paths[i % paths.Count])];
+
+    private static void Write(string outDir, List<Scenario> scenarios)
+    {
+        Directory.CreateDirectory(outDir);
+        foreach (var s in scenarios) File.WriteAllLines(Path.Combine(outDir, s.Name + ".tsv"), s.Lines);
+        File.WriteAllLines(Path.Combine(outDir, "scenarios.tsv"), scenarios.Select(s => s.Name + "\t" + s.Description));
     }
 }

@@ -1,9 +1,0 @@
-SELECT coalesce((SELECT contacts FROM company_contact_count WHERE company_id = '12'), 0);
-SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
-       c.profile_picture, c.created_at, c.updated_at FROM contact c WHERE c.id IN
-    (SELECT c.id FROM contact c WHERE c.company_id = '12' ORDER BY c.id LIMIT '10' OFFSET '10')
-ORDER BY c.id;
-SELECT ct.contact_id, t.id, t.name, t.color
-FROM contact_tag ct JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
-WHERE ct.company_id = '12' AND ct.contact_id = ANY('{7049,7050,7051,7052,7053,7054,7055,7056,7057,7058}')
-ORDER BY ct.contact_id, t.id;
