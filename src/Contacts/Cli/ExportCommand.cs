@@ -91,7 +91,7 @@ public static class ExportCommand
     }
 
     /// <summary>localhost, 127.0.0.0/8 and ::1: traffic that never leaves this machine.</summary>
-    internal static bool IsLoopback(Uri uri) =>
+    private static bool IsLoopback(Uri uri) =>
         uri.HostNameType == UriHostNameType.Dns
             ? string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase)
             : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address)
