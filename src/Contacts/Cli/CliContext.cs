@@ -2,15 +2,22 @@ using Contacts.Data.Companies;
 using Contacts.Data.Keys;
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Contacts.Data;
 
 namespace Contacts.Cli;
 
-/// <summary>What every command shares: output writers, the global database options, --json rendering.</summary>
-public sealed class CliContext(TextWriter stdout, TextWriter stderr)
+/// <summary>
+/// What every command shares: the process's streams and environment (tests pass their own), the global database
+/// options, --json rendering.
+/// </summary>
+public sealed class CliContext(TextWriter stdout, TextWriter stderr, TextReader stdin, Func<string, string?> environment)
 {
     public TextWriter Out { get; } = stdout;
     public TextWriter Error { get; } = stderr;
+    public TextReader In { get; } = stdin;
+
+    public string? Environment(string name) => environment(name);
 
     public Option<bool> JsonOption { get; } = new("--json") { Description = "Machine-readable JSON output" };
 
@@ -70,18 +77,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
             ? throw new CliException($"No company with id {companyId}. List them with: contacts company list")
             : companyId;
 
-    public void Write<T>(ParseResult parse, T value, Func<string> text)
-    {
-        Out.WriteLine(parse.GetValue(JsonOption) ? JsonSerializer.Serialize(value, ContactsCli.Json) : text());
-    }
-
-    public async Task<int> RunServerAsync(ParseResult parse, string[] args, CancellationToken ct)
-    {
-        var configArgs = new List<string>(args);
-        if (parse.GetValue(ProviderOption) is { } provider) configArgs.Add($"--Database:Provider={provider}");
-        if (parse.GetValue(ConnectionOption) is { } connection) configArgs.Add($"--ConnectionStrings:Contacts={connection}");
-        var app = ContactsApp.Build([.. configArgs]);
-        await app.RunAsync(ct);
-        return ContactsCli.Ok;
-    }
+    /// <summary>One line on stdout: the value as JSON with --json, else the text.</summary>
+    public void Write<T>(ParseResult parse, T value, JsonTypeInfo<T> json, Func<string> text) =>
+        Out.WriteLine(parse.GetValue(JsonOption) ? JsonSerializer.Serialize(value, json) : text());
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using Contacts.Client;
@@ -6,9 +7,12 @@ using Contacts.Contracts;
 
 namespace Contacts.Cli;
 
+internal sealed record ExportJson(long Exported, string? File);
+
 /// <summary>
-/// contacts export --url URL --key KEY [--out FILE]: a company's contacts from any running server, through the
-/// .NET client, as JSON Lines in the shape `contacts import` reads back unchanged (tags as name and colour).
+/// contacts export --url URL [--out FILE], the key from CONTACTS_API_KEY, --key-stdin or --key: a company's contacts
+/// from any running server, through the .NET client, as JSON Lines in the shape `contacts import` reads back unchanged
+/// (tags as name and colour).
 /// </summary>
 public static class ExportCommand
 {
@@ -17,22 +21,26 @@ public static class ExportCommand
     public static Command Create(CliContext io)
     {
         var url = new Option<string>("--url") { Description = "The API server's root, e.g. https://contacts.example.com", Required = true };
-        var key = new Option<string?>("--key") { Description = $"The company's API key (ck_...); defaults to the {KeyVariable} environment variable" };
+        var key = new Option<string?>("--key")
+        {
+            Description = $"The company's API key (ck_...). Visible to other users in the process list: prefer {KeyVariable} or --key-stdin",
+        };
+        var keyStdin = new Option<bool>("--key-stdin") { Description = "Read the API key from the first line of standard input" };
+        var allowHttp = new Option<bool>("--allow-insecure-http") { Description = "Send the key over plain http to a host other than this machine" };
         var output = new Option<FileInfo?>("--out") { Description = "Write to this file (replaced only when the export succeeds) instead of stdout" };
         var pageSize = new Option<int>("--page-size")
         {
             Description = "Contacts per request (at most the server's Api:MaxLimit)",
             DefaultValueFactory = _ => ContactsClient.MaxPageSize,
         };
-        var command = new Command("export", "Export a company's contacts from a running server to JSON Lines that 'contacts import' reads back.")
+        var command = new Command("export", $"Export a company's contacts from a running server to JSON Lines that 'contacts import' reads back. The key comes from {KeyVariable}, --key-stdin or --key.")
         {
-            url, key, output, pageSize, io.JsonOption,
+            url, key, keyStdin, allowHttp, output, pageSize, io.JsonOption,
         };
         command.SetAction(async (parse, ct) =>
         {
-            var baseAddress = ParseUrl(parse.GetValue(url)!);
-            var apiKey = parse.GetValue(key) ?? Environment.GetEnvironmentVariable(KeyVariable);
-            if (string.IsNullOrWhiteSpace(apiKey)) throw new CliException($"an API key is needed: pass --key or set {KeyVariable}.");
+            var baseAddress = ParseUrl(parse.GetValue(url)!, parse.GetValue(allowHttp));
+            var apiKey = ReadKey(io, parse.GetValue(key), parse.GetValue(keyStdin));
             var limit = parse.GetValue(pageSize);
             if (limit < 1) throw new CliException("--page-size must be at least 1.");
             var file = parse.GetValue(output)?.FullName;
@@ -44,7 +52,7 @@ public static class ExportCommand
                 ? await ExportAsync(client, limit, io.Out, io, ct)
                 : await ExportToFileAsync(client, limit, file, io, ct);
 
-            var summary = JsonSerializer.Serialize(new { exported, file }, ContactsCli.Json);
+            var summary = JsonSerializer.Serialize(new ExportJson(exported, file), CliJsonContext.Default.ExportJson);
             var text = $"Exported {exported} contact(s) from {baseAddress}" + (file is null ? "." : $" to {file}.");
             // Without --out, stdout carries the data: the summary goes beside the progress.
             var summaryWriter = file is null ? io.Error : io.Out;
@@ -54,13 +62,40 @@ public static class ExportCommand
         return command;
     }
 
-    private static Uri ParseUrl(string text)
+    private static string ReadKey(CliContext io, string? fromArguments, bool fromStdin)
     {
-        if (Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-            && string.IsNullOrEmpty(uri.Query))
-            return uri;
-        throw new CliException($"--url '{text}' is not an absolute http(s) URL of the server's root, such as http://localhost:5000.");
+        if (fromArguments is not null && fromStdin) throw new CliException("pass the key with --key or with --key-stdin, not both.");
+        if (fromArguments is not null)
+        {
+            io.Error.WriteLine($"warning: --key puts the API key on the command line, where other users of this machine can read it " +
+                               $"(ps, /proc) and the shell history keeps it; prefer {KeyVariable} or --key-stdin.");
+        }
+        var apiKey = (fromArguments ?? (fromStdin ? io.In.ReadLine() : io.Environment(KeyVariable)))?.Trim();
+        if (!string.IsNullOrEmpty(apiKey)) return apiKey;
+        throw new CliException(fromStdin
+            ? "--key-stdin: standard input held no key."
+            : $"an API key is needed: set {KeyVariable}, or pipe it in with --key-stdin.");
     }
+
+    private static Uri ParseUrl(string text, bool allowInsecureHttp)
+    {
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || !string.IsNullOrEmpty(uri.Query))
+            throw new CliException($"--url '{text}' is not an absolute http(s) URL of the server's root, such as http://localhost:5000.");
+        if (uri.Scheme == Uri.UriSchemeHttp && !allowInsecureHttp && !IsLoopback(uri))
+        {
+            throw new CliException($"--url '{text}' is plain http to another machine: the API key and the contacts would cross the " +
+                                   "network unencrypted. Use https, or pass --allow-insecure-http if the network is private.");
+        }
+        return uri;
+    }
+
+    /// <summary>localhost, 127.0.0.0/8 and ::1: traffic that never leaves this machine.</summary>
+    private static bool IsLoopback(Uri uri) =>
+        uri.HostNameType == UriHostNameType.Dns
+            ? string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase)
+            : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address)
+              && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
 
     private static async Task<long> ExportToFileAsync(ContactsClient client, int limit, string file, CliContext io, CancellationToken ct)
     {

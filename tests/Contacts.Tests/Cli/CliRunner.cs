@@ -19,14 +19,21 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
     public override string ToString() => $"exit {ExitCode}{Environment.NewLine}stdout: {Stdout}{Environment.NewLine}stderr: {Stderr}";
 }
 
-/// <summary>Runs the real command line in-process, capturing its exit code and both streams.</summary>
+/// <summary>
+/// Runs the real command line in-process, capturing its exit code and both streams. The command sees only the
+/// environment variables a test gives it (CONTACTS_API_KEY set on the machine changes nothing) and an empty stdin
+/// unless given one.
+/// </summary>
 public static class CliRunner
 {
-    public static async Task<CliResult> RunAsync(params string[] args)
+    public static Task<CliResult> RunAsync(params string[] args) => RunAsync(args, new Dictionary<string, string?>());
+
+    public static async Task<CliResult> RunAsync(string[] args, IReadOnlyDictionary<string, string?> environment, string stdin = "")
     {
         using var stdout = new StringWriter(CultureInfo.InvariantCulture);
         using var stderr = new StringWriter(CultureInfo.InvariantCulture);
-        var exitCode = await ContactsCli.RunAsync(args, stdout, stderr);
+        using var input = new StringReader(stdin);
+        var exitCode = await ContactsCli.RunAsync(args, new CliContext(stdout, stderr, input, name => environment.GetValueOrDefault(name)));
         return new CliResult(exitCode, stdout.ToString(), stderr.ToString());
     }
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Contacts.Cli;
+using Contacts.Data;
 using Contacts.Tests.Infrastructure;
 
 namespace Contacts.Tests.Cli;
@@ -41,6 +42,84 @@ public sealed partial class DemoCommandTests
 
         await stop.CancelAsync();
         Assert.Equal(0, await run);
+    }
+
+    [Fact]
+    public async Task DemoWithUrlsAsASeparateArgumentPrintsCurlCommandsForThatAddress()
+    {
+        await using var database = await TestDatabase.SqliteAsync();
+        var port = FreePort();
+
+        await using var demo = await Demo.StartAsync(database, "--urls", $"http://127.0.0.1:{port}");
+
+        Assert.All(demo.Curls, c => Assert.StartsWith($"http://127.0.0.1:{port}/api/v1/", c.Url, StringComparison.Ordinal));
+        using var client = new HttpClient();
+        using var response = await GetWhenListeningAsync(client, demo.Curls[0].Header, demo.Curls[0].Url);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task EachDemoRunRevokesTheDemoKeyOfTheRunBeforeAndNoOtherKey()
+    {
+        await using var database = await TestDatabase.SqliteAsync();
+        string firstKey;
+        await using (var first = await Demo.StartAsync(database, $"--urls=http://127.0.0.1:{FreePort()}"))
+        {
+            firstKey = first.Key;
+        }
+        var company = Assert.Single(await CompanyQueries.ListAsync(database.Db));
+        var other = await KeyQueries.CreateAsync(database.Db, company.Id, "crm-sync");
+
+        await using var second = await Demo.StartAsync(database, $"--urls=http://127.0.0.1:{FreePort()}");
+
+        Assert.NotEqual(firstKey, second.Key);
+        Assert.Contains("previous run is revoked", second.Output, StringComparison.Ordinal);
+        var active = (await KeyQueries.ListAsync(database.Db, company.Id)).Where(k => k.RevokedAt is null).Select(k => k.Id).Order();
+        Assert.Equal(new[] { Id(second.Key), other.Id }.Order(), active);
+        using var client = new HttpClient();
+        var url = second.Curls[0].Url;
+        Assert.Equal(HttpStatusCode.OK, (await GetWhenListeningAsync(client, second.Curls[0].Header, url)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetWhenListeningAsync(client, $"Authorization: Bearer {firstKey}", url)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await GetWhenListeningAsync(client, $"Authorization: Bearer {other.Key}", url)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null, "http://localhost:5000")]
+    [InlineData("http://0.0.0.0:8080", "http://localhost:8080")]
+    [InlineData("http://+:8080/;https://+:8443", "http://localhost:8080")]
+    [InlineData("http://[::]:5100", "http://localhost:5100")]
+    [InlineData(" https://*:9443 ; http://*:9080", "https://localhost:9443")]
+    public void CurlCommandsCallTheFirstListeningAddressOnThisMachine(string? urls, string expected) =>
+        Assert.Equal(expected, DemoCommand.CurlBaseUrl(urls));
+
+    private static string Id(string key) => ApiKeys.TryParse(key, out var id) ? id : throw new ArgumentException(key);
+
+    /// <summary>A running `contacts demo`, stopped (and its exit code checked) on dispose.</summary>
+    private sealed class Demo : IAsyncDisposable
+    {
+        private readonly StringWriter _output = new();
+        private readonly CancellationTokenSource _stop = new(TimeSpan.FromMinutes(2));
+        private Task<int> _run = Task.FromResult(0);
+
+        public List<(string Header, string Url)> Curls { get; private set; } = [];
+        public string Key => KeyPattern().Match(Output).Value;
+        public string Output => _output.ToString();
+
+        public static async Task<Demo> StartAsync(TestDatabase database, params string[] args)
+        {
+            var demo = new Demo();
+            demo._run = ContactsCli.RunAsync(["demo", .. database.CliOptions, .. args, "--Logging:LogLevel:Default=Warning"],
+                TextWriter.Synchronized(demo._output), TextWriter.Null, demo._stop.Token);
+            demo.Curls = await WaitForCurlCommandsAsync(demo._output, demo._run);
+            return demo;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            Assert.Equal(0, await _run);
+            _stop.Dispose();
+        }
     }
 
     private static async Task<List<(string Header, string Url)>> WaitForCurlCommandsAsync(StringWriter output, Task<int> run)

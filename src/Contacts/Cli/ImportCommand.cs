@@ -1,9 +1,9 @@
+using Contacts.Import;
 using System.CommandLine;
-using Contacts.Cli;
 using Contacts.Data;
 using Contacts.Data.Import;
 
-namespace Contacts.Import;
+namespace Contacts.Cli;
 
 /// <summary>
 /// contacts import --company ID FILE [--skip-invalid]. Two passes over the file: the first validates every

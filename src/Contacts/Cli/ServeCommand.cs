@@ -1,0 +1,27 @@
+using System.CommandLine;
+
+namespace Contacts.Cli;
+
+/// <summary>contacts serve (also the default command): the HTTP API; extra --Key=value arguments are configuration.</summary>
+internal static class ServeCommand
+{
+    public static Command Create(CliContext io)
+    {
+        var command = new Command("serve", "Run the HTTP API (the default command). Extra --Key=value arguments are configuration.")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        command.SetAction((parse, ct) => RunAsync(io, parse, [.. parse.UnmatchedTokens], ct));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(CliContext io, ParseResult parse, string[] args, CancellationToken ct)
+    {
+        var configArgs = new List<string>(args);
+        if (parse.GetValue(io.ProviderOption) is { } provider) configArgs.Add($"--Database:Provider={provider}");
+        if (parse.GetValue(io.ConnectionOption) is { } connection) configArgs.Add($"--ConnectionStrings:Contacts={connection}");
+        var app = ContactsApp.Build([.. configArgs]);
+        await app.RunAsync(ct);
+        return ContactsCli.Ok;
+    }
+}
