@@ -69,6 +69,18 @@ public sealed class SearchFoldingTests(ITestOutputHelper output)
     public void BrahmicVowelSignsAndViramasAreKept(string one, string other) =>
         Assert.NotEqual(SearchText.Fold(one), SearchText.Fold(other));
 
+    [Fact]
+    public void WhatFoldingLeavesAlone()
+    {
+        Assert.NotEqual(SearchText.Fold("さとう"), SearchText.Fold("サトウ")); // kana type
+        Assert.Equal("\u0646\u06cc\u06a9\u200c\u0646\u0627\u0645".Replace("\u06cc", "\u064a").Replace("\u06a9", "\u0643"),
+            SearchText.Fold("\u0646\u06cc\u06a9\u200c\u0646\u0627\u0645")); // zero-width non-joiner kept
+        Assert.Equal("٣۳", SearchText.Fold("٣۳"));
+        Assert.Equal("ٱ", SearchText.Fold("ٱ"));
+        Assert.StartsWith(SearchText.Fold("기"), SearchText.Fold("김"), StringComparison.Ordinal); // a syllable being typed
+        Assert.DoesNotContain(SearchText.Fold("นา"), SearchText.Fold("น้ำ"), StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// RemovedRanges is generated: every Mn code point of .NET's tables, except those of the Brahmic and Thaana blocks
     /// that ICU's root collation weighs as letters (and the two nikhahits that NFKD splits off sara am), plus tatweel
