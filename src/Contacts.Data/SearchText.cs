@@ -79,11 +79,11 @@ public static class SearchText
     }
 
     /// <summary>
-    /// Inclusive ranges of the code points folding drops: every non-spacing mark (category Mn, Unicode 16 as .NET 10
-    /// knows it) except the vowel signs and viramas of the Brahmic scripts and Thaana (which ICU's root collation
-    /// orders as letters: removing them would make कुमार and कमार, กิน and กัน equal), plus tatweel U+0640 and the
-    /// combining blocks the first folding rule removed (U+0300–036F, 1AB0–1AFF, 1DC0–1DFF, 20D0–20FF, FE20–FE2F).
-    /// Generated, and checked by FoldingTableTests against .NET's and ICU's tables; contacts_fold embeds the same list.
+    /// Inclusive ranges of the code points folding drops: every non-spacing mark (category Mn in .NET 10's tables)
+    /// except the vowel signs and viramas of the Brahmic scripts and Thaana (which ICU's root collation orders as
+    /// letters: removing them would make कुमार and कमार, กิน and กัน equal), plus tatweel U+0640 and the combining
+    /// blocks the first folding rule removed (U+0300–036F, 1AB0–1AFF, 1DC0–1DFF, 20D0–20FF, FE20–FE2F). Generated;
+    /// SearchFoldingTests recomputes it from .NET's and ICU's tables (and prints it anew); contacts_fold embeds it.
     /// </summary>
     public static ReadOnlySpan<int> RemovedRanges =>
     [
