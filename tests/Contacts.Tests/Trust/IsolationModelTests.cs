@@ -145,9 +145,10 @@ internal sealed record Answer(List<string> Rows, long TotalRecords, long TotalPa
 }
 
 /// <summary>
-/// The contract (README "Query parameters", "Search on contacts/tags") over in-memory data. Only the folding rule is
-/// borrowed from the product (SearchText.Fold/Digits/IsPhoneLike, pinned against PostgreSQL by its own test);
-/// matching, ordering, paging, tag counts and the company filter are written out here.
+/// The contract (README "Query parameters", "Search on contacts/tags") over in-memory data. Whether a text contains a
+/// term comes from <see cref="SearchOracle"/> (ICU's collation, not the product's folding); only the phone rule's
+/// digits are borrowed from the product (SearchText.Digits/IsPhoneLike); matching, ordering, paging, tag counts and the
+/// company filter are written out here.
 /// </summary>
 internal static class Reference
 {
@@ -163,7 +164,7 @@ internal static class Reference
     public static Answer Tags(StoredCompany company, RequestSpec request)
     {
         var term = Term(request.Search);
-        var matches = company.Tags.Where(t => term is null || SearchText.Fold(t.Name).Contains(SearchText.Fold(term), StringComparison.Ordinal))
+        var matches = company.Tags.Where(t => term is null || SearchOracle.Contains(t.Name, term))
             .OrderBy(t => t.Id).ToList();
         return Page(matches, request, t => TagRow(Id(t.Id), t.Name, t.Color, Time(Model.Epoch),
             company.Contacts.Count(c => c.Tags.Any(own => own.Id == t.Id))));
@@ -175,10 +176,9 @@ internal static class Reference
 
     private static bool Matches(StoredContact contact, string term)
     {
-        var folded = SearchText.Fold(term);
         var c = contact.Spec;
         string?[] texts = [c.First, c.Last, $"{c.First} {c.Last}", c.Email, c.Phone, c.Lid, .. contact.Tags.Select(t => t.Name)];
-        if (texts.Any(t => t is not null && SearchText.Fold(t).Contains(folded, StringComparison.Ordinal))) return true;
+        if (texts.Any(t => SearchOracle.Contains(t, term))) return true;
         if (!SearchText.IsPhoneLike(term)) return false;
         var digits = SearchText.Digits(term);
         return SearchText.Digits(c.Phone).Contains(digits, StringComparison.Ordinal) && c.Phone is not null
