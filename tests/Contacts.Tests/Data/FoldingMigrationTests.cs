@@ -22,7 +22,7 @@ public sealed class FoldingMigrationTests
     {
         await using var database = await TestDatabase.SqliteAsync();
         var db = database.Db;
-        var company = await Admin.CreateCompanyAsync(db, "Folding");
+        var company = await CompanyQueries.CreateAsync(db, "Folding");
         var contacts = new List<long>();
         long first, second, unrelated;
         await using (var connection = await db.OpenAsync())
@@ -92,7 +92,7 @@ public sealed class FoldingMigrationTests
         Skip.If(server.UnavailableReason is not null, server.UnavailableReason);
         await using var database = await TestDatabase.PostgresAsync(server);
         var db = database.Db;
-        var company = await Admin.CreateCompanyAsync(db, "Folding");
+        var company = await CompanyQueries.CreateAsync(db, "Folding");
         var data = new TestData(database);
         await using (var connection = await db.OpenAsync())
         {
