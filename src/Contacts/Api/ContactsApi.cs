@@ -4,7 +4,6 @@ using Contacts.Auth;
 using Contacts.Contracts;
 using Contacts.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Contacts.Api;
 
@@ -20,11 +19,8 @@ public static class ContactsApi
     }
 
     public static async Task<Results<JsonHttpResult<Page<Contact>>, ValidationProblem>> ListContacts(
-        HttpContext http, ContactsDatabase db, IOptions<ApiOptions> options, CancellationToken ct)
+        PageQuery query, ContactFilters sync, HttpContext http, ContactsDatabase db, CancellationToken ct)
     {
-        var query = PageQuery.Parse(http.Request.Query, options.Value.MaxLimit, out var errors);
-        var sync = ContactFilters.Parse(http.Request.Query, errors);
-        if (errors.Count > 0) return Problems.InvalidQuery(errors);
         var company = http.User.CompanyId();
 
         var filter = new Filter("c.company_id = @company", company);
@@ -175,10 +171,8 @@ public static class ContactsApi
     }
 
     public static async Task<Results<JsonHttpResult<Page<Tag>>, ValidationProblem>> ListTags(
-        HttpContext http, ContactsDatabase db, IOptions<ApiOptions> options, CancellationToken ct)
+        PageQuery query, HttpContext http, ContactsDatabase db, CancellationToken ct)
     {
-        var query = PageQuery.Parse(http.Request.Query, options.Value.MaxLimit, out var errors);
-        if (errors.Count > 0) return Problems.InvalidQuery(errors);
         var company = http.User.CompanyId();
 
         var filter = new Filter("t.company_id = @company", company);

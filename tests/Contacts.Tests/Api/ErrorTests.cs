@@ -90,6 +90,23 @@ public abstract class ErrorTests(AppFixture fixture)
         ContractAssert.NotCachedNotSniffedNoServer(response);
     }
 
+    [SkippableTheory]
+    [InlineData("/api/v1/contacts?page=abc", true)]
+    [InlineData("/api/v1/contacts", false)]
+    [InlineData("/api/v1/contacts/unknown", true)]
+    public async Task TraceIdIsTheW3CTraceIdTheRequestCarriedSoTheLogsCanBeSearchedForIt(string url, bool withKey)
+    {
+        var company = await Data.CompanyAsync();
+        using var client = withKey ? App.ClientWithKey(company.Key) : new HttpClient { BaseAddress = App.Address };
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString();
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add("traceparent", $"00-{traceId}-{System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString()}-01");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(traceId, (await ContractAssert.JsonAsync(response)).GetProperty("traceId").GetString());
+    }
+
     [SkippableFact]
     public async Task MethodNotAllowedIsNeverCachedNorSniffedAndNamesNoServer()
     {
