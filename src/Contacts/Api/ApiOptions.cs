@@ -24,9 +24,9 @@ public sealed class ApiOptions : IValidatableObject
         if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") ||
             url.Query.Length > 0 || url.Fragment.Length > 0 || url.UserInfo.Length > 0 || BaseUrl.Contains('?') || BaseUrl.Contains('#'))
         {
-            yield return new ValidationResult(
-                $"Api:PublicBaseUrl must be an absolute http or https URL without query, fragment or user info " +
-                $"(e.g. https://contacts.example.com), not '{PublicBaseUrl}'.", [nameof(PublicBaseUrl)]);
+            // The value is not echoed: it may hold a password.
+            yield return new ValidationResult("Api:PublicBaseUrl must be an absolute http or https URL without query, fragment " +
+                                              "or user info, e.g. https://contacts.example.com.", [nameof(PublicBaseUrl)]);
         }
     }
 }

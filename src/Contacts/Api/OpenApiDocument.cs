@@ -266,7 +266,8 @@ public static class ContactsOpenApi
         }
 
         // _count itself is described by the record's XML docs (Contacts.Contracts); its one field is not.
-        if (clrType == typeof(TagCount) && context.JsonPropertyInfo is null && schema.Properties?.GetValueOrDefault("contact_tag") is OpenApiSchema count)
+        if (clrType == typeof(TagCount) && context.JsonPropertyInfo is null &&
+            schema.Properties?.TryGetValue("contact_tag", out var contactTag) == true && contactTag is OpenApiSchema count)
             count.Description = "How many of the company's contacts carry the tag.";
         return Task.CompletedTask;
     }

@@ -155,6 +155,23 @@ public abstract class SyncFeatureTests(AppFixture fixture)
     }
 
     [SkippableFact]
+    public async Task LinksStayRelativeBehindAProxyEvenWithForwardedHeadersOn()
+    {
+        await using var app = await TestApp.StartAsync(fixture.Database, "--FORWARDEDHEADERS_ENABLED=true");
+        var company = await Data.CompanyAsync();
+        for (var i = 0; i < 3; i++) await Data.TagAsync(company.Id, $"Tag {i}");
+        using var client = app.ClientWithKey(company.Key);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/contacts/tags?limit=1");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Proto", "https");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Host", "evil.example");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", "203.0.113.7");
+
+        var links = Links(await client.SendAsync(request));
+
+        Assert.Equal("/api/v1/contacts/tags?limit=1&page=2", links["next"]);
+    }
+
+    [SkippableFact]
     public async Task LinksStartWithThePublicBaseUrlWhenOneIsConfigured()
     {
         await using var app = await TestApp.StartAsync(fixture.Database, "--Api:PublicBaseUrl=https://contacts.example.com/crm/");
