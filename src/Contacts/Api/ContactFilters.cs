@@ -14,7 +14,7 @@ public sealed record ContactFilters(DateTime? UpdatedSince, IReadOnlyList<long> 
 
     private static readonly InstantParameter UpdatedSinceParameter = new("updated_since",
         "Only contacts updated at or after this ISO-8601 instant, for incremental sync " +
-        "(e.g. `2025-09-15T08:30:00.000Z`; a timestamp without an offset is taken as UTC).");
+        "(a timestamp without an offset is taken as UTC).");
 
     private static readonly IdsParameter TagIdParameter = new("tag_id",
         $"Only contacts carrying any of these tags; repeat the parameter for several (at most {MaxTagIds}). " +

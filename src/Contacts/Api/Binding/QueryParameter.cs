@@ -11,19 +11,20 @@ namespace Contacts.Api.Binding;
 /// </summary>
 internal abstract record QueryParameter(string Name, string Description)
 {
+    // The example goes into the description, not the parameter's `example`: the /docs page's try-it sends every
+    // example, so a person's first call would search and filter by made-up values and find nothing.
     public OpenApiParameter Describe() => new()
     {
         Name = Name,
         In = ParameterLocation.Query,
         Required = false,
-        Description = Description,
+        Description = $"{Description} Example: `{string.Join("&", ExampleValues().Select(value => $"{Name}={value}"))}`.",
         Schema = Schema(),
-        Example = Example(),
     };
 
     protected abstract OpenApiSchema Schema();
 
-    protected abstract JsonNode Example();
+    protected abstract IEnumerable<string> ExampleValues();
 
     /// <summary>The value when the parameter is given once; null when absent or (an error) given twice.</summary>
     protected string? Single(IQueryCollection query, QueryErrors errors)
@@ -54,7 +55,7 @@ internal sealed record IntegerParameter(string Name, string Description, int Min
         Type = JsonSchemaType.Integer, Format = "int32", Minimum = Text(Minimum), Maximum = Text(Maximum), Default = JsonValue.Create(Default),
     };
 
-    protected override JsonNode Example() => JsonValue.Create(ExampleValue);
+    protected override IEnumerable<string> ExampleValues() => [Text(ExampleValue)];
 }
 
 /// <summary>Free text, trimmed and NFC-normalised; blank means absent; at most MaxLength characters (Unicode scalars).</summary>
@@ -90,7 +91,7 @@ internal sealed record TextParameter(string Name, string Description, int MaxLen
 
     protected override OpenApiSchema Schema() => new() { Type = JsonSchemaType.String, MaxLength = MaxLength };
 
-    protected override JsonNode Example() => JsonValue.Create(ExampleValue);
+    protected override IEnumerable<string> ExampleValues() => [Uri.EscapeDataString(ExampleValue)];
 }
 
 /// <summary>
@@ -119,7 +120,7 @@ internal sealed record InstantParameter(string Name, string Description) : Query
 
     protected override OpenApiSchema Schema() => new() { Type = JsonSchemaType.String, Format = "date-time" };
 
-    protected override JsonNode Example() => JsonValue.Create(Contacts.Data.Iso8601.Example);
+    protected override IEnumerable<string> ExampleValues() => [Contacts.Data.Iso8601.Example];
 }
 
 /// <summary>
@@ -154,5 +155,5 @@ internal sealed record IdsParameter(string Name, string Description, string Plur
         Items = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = IdPattern, Description = "A positive int64, as a string." },
     };
 
-    protected override JsonNode Example() => new JsonArray([.. ExampleValue.Select(id => JsonValue.Create(id))]);
+    protected override IEnumerable<string> ExampleValues() => ExampleValue;
 }
