@@ -3,8 +3,30 @@ using System.ComponentModel.DataAnnotations;
 namespace Contacts.Api;
 
 /// <summary>Bound from the "Api" section.</summary>
-public sealed class ApiOptions
+public sealed class ApiOptions : IValidatableObject
 {
     [Range(1, 10_000)]
     public int MaxLimit { get; set; } = 100;
+
+    /// <summary>
+    /// The absolute URL clients reach the service's root at (e.g. https://contacts.example.com). When set, Link headers
+    /// and the OpenAPI document's servers entry are absolute from it; unset, they are relative, and never taken from
+    /// the request's Host header, which the client chooses.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>PublicBaseUrl without its trailing slashes; null when unset.</summary>
+    internal string? BaseUrl => string.IsNullOrWhiteSpace(PublicBaseUrl) ? null : PublicBaseUrl.Trim().TrimEnd('/');
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (BaseUrl is null) yield break;
+        if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") ||
+            url.Query.Length > 0 || url.Fragment.Length > 0 || url.UserInfo.Length > 0 || BaseUrl.Contains('?') || BaseUrl.Contains('#'))
+        {
+            // The value is not echoed: it may hold a password.
+            yield return new ValidationResult("Api:PublicBaseUrl must be an absolute http or https URL without query, fragment " +
+                                              "or user info, e.g. https://contacts.example.com.", [nameof(PublicBaseUrl)]);
+        }
+    }
 }

@@ -4,7 +4,6 @@ using Contacts.Data;
 using Contacts.Data.Contacts;
 using Contacts.Data.Tags;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Contacts.Api;
 
@@ -20,12 +19,8 @@ public static class ContactsApi
     }
 
     public static async Task<Results<JsonHttpResult<Page<Contact>>, ValidationProblem>> ListContacts(
-        HttpContext http, ContactsDatabase db, IOptions<ApiOptions> options, CancellationToken ct)
+        PageQuery query, ContactFilters sync, HttpContext http, ContactsDatabase db, CancellationToken ct)
     {
-        var query = PageQuery.Parse(http.Request.Query, options.Value.MaxLimit, out var errors);
-        var sync = ContactFilters.Parse(http.Request.Query, errors);
-        if (errors.Count > 0) return Problems.InvalidQuery(errors);
-
         var page = await ContactQueries.ListAsync(db, http.User.CompanyId(), query.Window,
             new ContactFilter(query.Search, sync.UpdatedSince, sync.TagIds), ct);
 
@@ -35,11 +30,8 @@ public static class ContactsApi
     }
 
     public static async Task<Results<JsonHttpResult<Page<Tag>>, ValidationProblem>> ListTags(
-        HttpContext http, ContactsDatabase db, IOptions<ApiOptions> options, CancellationToken ct)
+        PageQuery query, HttpContext http, ContactsDatabase db, CancellationToken ct)
     {
-        var query = PageQuery.Parse(http.Request.Query, options.Value.MaxLimit, out var errors);
-        if (errors.Count > 0) return Problems.InvalidQuery(errors);
-
         var page = await TagQueries.ListAsync(db, http.User.CompanyId(), query.Window, query.Search, ct);
 
         LinkHeader.Add(http, query, query.TotalPages(page.Total));

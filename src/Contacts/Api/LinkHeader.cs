@@ -1,27 +1,31 @@
-using Microsoft.AspNetCore.Http.Extensions;
+using System.Globalization;
+using Contacts.Api.Binding;
 using Microsoft.Extensions.Primitives;
 
 namespace Contacts.Api;
 
-/// <summary>RFC 8288 Link header with first, prev, next and last pages; every other query parameter is kept as sent.</summary>
+/// <summary>
+/// RFC 8288 Link header with first, prev, next and last pages; every other query parameter is kept as sent. The URLs
+/// are relative references (/api/v1/contacts?...), or absolute from Api:PublicBaseUrl when it is set: never built from
+/// the Host header or scheme of the request, which a client or a proxy in between chooses.
+/// </summary>
 public static class LinkHeader
 {
     public static void Add(HttpContext http, PageQuery query, long totalPages)
     {
-        var links = new List<string> { Link(http, 1, "first") };
-        if (query.Page > 1) links.Add(Link(http, Math.Min(query.Page - 1, Math.Max(totalPages, 1)), "prev"));
-        if (query.Page < totalPages) links.Add(Link(http, query.Page + 1, "next"));
-        if (totalPages > 0) links.Add(Link(http, totalPages, "last"));
+        var target = QueryBinding.Options(http).BaseUrl + http.Request.PathBase.ToUriComponent() + http.Request.Path.ToUriComponent();
+        var links = new List<string> { Link(http, target, 1, "first") };
+        if (query.Page > 1) links.Add(Link(http, target, Math.Min(query.Page - 1, Math.Max(totalPages, 1)), "prev"));
+        if (query.Page < totalPages) links.Add(Link(http, target, query.Page + 1, "next"));
+        if (totalPages > 0) links.Add(Link(http, target, totalPages, "last"));
         http.Response.Headers.Link = string.Join(", ", links);
     }
 
-    private static string Link(HttpContext http, long page, string rel)
+    private static string Link(HttpContext http, string target, long page, string rel)
     {
         var parameters = http.Request.Query
             .Where(p => p.Key != "page")
-            .Append(new KeyValuePair<string, StringValues>("page", page.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        var request = http.Request;
-        var url = UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path, QueryString.Create(parameters));
-        return $"<{url}>; rel=\"{rel}\"";
+            .Append(new KeyValuePair<string, StringValues>("page", page.ToString(CultureInfo.InvariantCulture)));
+        return $"<{target}{QueryString.Create(parameters)}>; rel=\"{rel}\"";
     }
 }

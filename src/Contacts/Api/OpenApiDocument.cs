@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Contacts.Api.Binding;
 using Contacts.Contracts;
 using Microsoft.AspNetCore.Mvc;
 using ProblemDetails = Microsoft.AspNetCore.Mvc.ProblemDetails;
@@ -11,7 +12,8 @@ namespace Contacts.Api;
 
 /// <summary>
 /// The OpenAPI 3.1 document at /openapi/v1.json and the Scalar reference page at /docs, both switched by Docs:Enabled.
-/// The handlers read the query string themselves, so parameters, headers and examples are described here.
+/// Query parameters are described by the types that bind them (Api/Binding); headers, examples and the wire schemas'
+/// exact shape are described here.
 /// </summary>
 public static class ContactsOpenApi
 {
@@ -29,7 +31,7 @@ public static class ContactsOpenApi
             options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
             // Only the API: whatever else the host maps (health, metrics, the docs page itself) is not part of the contract.
             options.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
-            options.AddDocumentTransformer((document, _, _) =>
+            options.AddDocumentTransformer((document, context, _) =>
             {
                 document.Info = new OpenApiInfo
                 {
@@ -48,8 +50,13 @@ public static class ContactsOpenApi
                     BearerFormat = "ck_…",
                     Description = "The company's API key, created with `contacts key create --company <id>`.",
                 };
+                // Relative to the document unless Api:PublicBaseUrl says where clients reach the service: never the Host
+                // header of whoever asked. "/" is the spec's default made explicit (linters require a servers entry).
+                var baseUrl = context.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value.BaseUrl;
+                document.Servers = [new OpenApiServer { Url = baseUrl ?? "/" }];
                 return Task.CompletedTask;
             });
+            options.AddOperationTransformer(QueryBinding.DescribeAsync);
             options.AddSchemaTransformer(DescribeWireTypes);
             // The schema names generated clients already use (they were named after the service's own records before
             // the records moved to Contacts.Contracts).
@@ -104,7 +111,7 @@ public static class ContactsOpenApi
         .DescribeErrors()
         .AddOpenApiOperationTransformer((operation, context, _) =>
         {
-            Describe(operation, context, ContactsExample, contactFilters: true);
+            Describe(operation, context, ContactsExample);
             return Task.CompletedTask;
         });
 
@@ -118,7 +125,7 @@ public static class ContactsOpenApi
         .DescribeErrors()
         .AddOpenApiOperationTransformer((operation, context, _) =>
         {
-            Describe(operation, context, TagsExample, contactFilters: false);
+            Describe(operation, context, TagsExample);
             return Task.CompletedTask;
         });
 
@@ -141,10 +148,8 @@ public static class ContactsOpenApi
         ["503"] = "The database is unavailable; retry after the number of seconds in `Retry-After`.",
     };
 
-    private static void Describe(OpenApiOperation operation, OpenApiOperationTransformerContext context, string example, bool contactFilters)
+    private static void Describe(OpenApiOperation operation, OpenApiOperationTransformerContext context, string example)
     {
-        var maxLimit = context.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxLimit;
-        operation.Parameters = [.. PagingParameters(maxLimit, contactFilters)];
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecurityScheme, context.Document)] = [] }];
 
         // Generated in metadata order (400 before 200); readers expect them by status.
@@ -185,42 +190,6 @@ public static class ContactsOpenApi
     private static OpenApiHeader Header(string description) =>
         new() { Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
 
-    private static IEnumerable<IOpenApiParameter> PagingParameters(int maxLimit, bool contactFilters)
-    {
-        yield return Query("page", "Page number, 1-based. A page past the end answers with an empty `data`.", new OpenApiSchema
-        {
-            Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Default = JsonValue.Create(1),
-        });
-        yield return Query("limit", $"Results per page, at most {maxLimit} (the `Api:MaxLimit` setting).", new OpenApiSchema
-        {
-            Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = maxLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Default = JsonValue.Create(Math.Min(PageQuery.DefaultLimit, maxLimit)),
-        });
-        yield return Query("search", "Case-, accent- and width-insensitive substring search; blank means no search.", new OpenApiSchema
-        {
-            Type = JsonSchemaType.String, MaxLength = PageQuery.MaxSearchLength,
-        });
-        if (!contactFilters) yield break;
-        yield return Query("updated_since", "Only contacts updated at or after this ISO-8601 instant, for incremental sync " +
-                                            "(e.g. `2025-09-15T08:30:00.000Z`; a timestamp without an offset is taken as UTC).", new OpenApiSchema
-        {
-            Type = JsonSchemaType.String, Format = "date-time",
-        });
-        var tagIds = Query("tag_id", $"Only contacts carrying any of these tags; repeat the parameter for several (at most {ContactFilters.MaxTagIds}).",
-            new OpenApiSchema
-            {
-                Type = JsonSchemaType.Array, MaxItems = ContactFilters.MaxTagIds,
-                Items = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "1" },
-            });
-        tagIds.Style = ParameterStyle.Form;
-        tagIds.Explode = true;
-        yield return tagIds;
-    }
-
-    private static OpenApiParameter Query(string name, string description, OpenApiSchema schema) =>
-        new() { Name = name, In = ParameterLocation.Query, Required = false, Description = description, Schema = schema };
-
     private static readonly Dictionary<Type, string> SchemaIds = new()
     {
         [typeof(Page<Contact>)] = "PageOfContactResponse", [typeof(Page<Tag>)] = "PageOfTagResponse",
@@ -252,7 +221,7 @@ public static class ContactsOpenApi
                 if (name == "id")
                     properties[name] = new OpenApiSchema
                     {
-                        Type = JsonSchemaType.String, Pattern = "^[1-9][0-9]{0,18}$",
+                        Type = JsonSchemaType.String, Pattern = IdsParameter.IdPattern,
                         Description = "A positive int64, as a string so that no client loses precision.",
                     };
                 else if (name.EndsWith("_at", StringComparison.Ordinal))
@@ -271,14 +240,35 @@ public static class ContactsOpenApi
             schema.Properties["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "A URI identifying the problem type." };
             schema.Properties["title"] = new OpenApiSchema { Type = JsonSchemaType.String };
             schema.Properties["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" };
-            schema.Properties["detail"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "What went wrong and how to fix it." };
+            schema.Properties["detail"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String, Description = "What went wrong and how to fix it.",
+                // Generated clients (Kiota) use it as their exception's message.
+                Extensions = new Dictionary<string, IOpenApiExtension> { ["x-ms-primary-error-message"] = new JsonNodeExtension(JsonValue.Create(true)) },
+            };
             schema.Properties["traceId"] = new OpenApiSchema
             {
-                Type = JsonSchemaType.String, Description = "W3C trace id of the request; the server log has the details under it.",
+                Type = JsonSchemaType.String, Pattern = "^[0-9a-f]{32}$",
+                Description = "The request's W3C trace id: the 32 hex digits of the trace-id field of its `traceparent` " +
+                              "(one is made when the request had none). The server's request log and error log carry the same id.",
             };
             schema.Required = new HashSet<string>(["type", "title", "status", "detail", "traceId"], StringComparer.Ordinal);
-            if (clrType == typeof(HttpValidationProblemDetails)) schema.Required.Add("errors");
+            if (clrType == typeof(HttpValidationProblemDetails))
+            {
+                schema.Required.Add("errors");
+                schema.Properties["errors"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Description = "Each invalid query parameter by name, with the rule it broke; `detail` joins these messages.",
+                    AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+                };
+            }
         }
+
+        // _count itself is described by the record's XML docs (Contacts.Contracts); its one field is not.
+        if (clrType == typeof(TagCount) && context.JsonPropertyInfo is null &&
+            schema.Properties?.TryGetValue("contact_tag", out var contactTag) == true && contactTag is OpenApiSchema count)
+            count.Description = "How many of the company's contacts carry the tag.";
         return Task.CompletedTask;
     }
 

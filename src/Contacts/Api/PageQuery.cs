@@ -1,12 +1,16 @@
-using System.Globalization;
-using System.Text;
+using System.Collections.Concurrent;
+using System.Reflection;
+using Contacts.Api.Binding;
+using Microsoft.AspNetCore.Http.Metadata;
 using Contacts.Data;
-using Microsoft.Extensions.Primitives;
 
 namespace Contacts.Api;
 
-/// <summary>page, limit and search, validated by the rules of the contract; unknown parameters are ignored.</summary>
-public sealed record PageQuery(int Page, int Limit, string? Search)
+/// <summary>
+/// page, limit and search, validated by the rules of the contract; unknown parameters are ignored. Binds itself from
+/// the query string and declares the same parameters to the OpenAPI document.
+/// </summary>
+public sealed record PageQuery(int Page, int Limit, string? Search) : IEndpointParameterMetadataProvider
 {
     public const int MaxSearchLength = 200;
     public const int DefaultLimit = 10;
@@ -17,61 +21,31 @@ public sealed record PageQuery(int Page, int Limit, string? Search)
 
     public long TotalPages(long totalRecords) => (totalRecords + Limit - 1) / Limit;
 
-    public static PageQuery Parse(IQueryCollection query, int maxLimit, out Dictionary<string, string[]> errors)
+    public static ValueTask<PageQuery?> BindAsync(HttpContext http, ParameterInfo parameter) =>
+        ValueTask.FromResult<PageQuery?>(Parse(http.Request.Query, QueryBinding.Options(http).MaxLimit, QueryErrors.Of(http)));
+
+    public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder) =>
+        QueryBinding.Declare(builder, options => Parameters.For(options.MaxLimit).All);
+
+    internal static PageQuery Parse(IQueryCollection query, int maxLimit, QueryErrors errors)
     {
-        errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var page = ParseInteger(query, "page", 1, 1, int.MaxValue, errors);
-        var limit = ParseInteger(query, "limit", Math.Min(DefaultLimit, maxLimit), 1, maxLimit, errors);
-        var search = ParseSearch(query, errors);
-        return new PageQuery(page, limit, search);
+        var parameters = Parameters.For(maxLimit);
+        return new PageQuery(parameters.Page.Read(query, errors), parameters.Limit.Read(query, errors), parameters.Search.Read(query, errors));
     }
 
-    private static int ParseInteger(IQueryCollection query, string name, int fallback, int min, int max, Dictionary<string, string[]> errors)
+    /// <summary>The three parameters; limit's bound and default follow Api:MaxLimit.</summary>
+    private sealed record Parameters(IntegerParameter Page, IntegerParameter Limit, TextParameter Search)
     {
-        if (!query.TryGetValue(name, out var values)) return fallback;
-        if (values.Count > 1)
-        {
-            errors[name] = [$"{name} must be given at most once."];
-            return fallback;
-        }
-        if (!int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-        {
-            errors[name] = [$"{name} must be an integer between {min} and {max}."];
-            return fallback;
-        }
-        return value;
-    }
+        private static readonly ConcurrentDictionary<int, Parameters> ByMaxLimit = new();
 
-    private static string? ParseSearch(IQueryCollection query, Dictionary<string, string[]> errors)
-    {
-        if (!query.TryGetValue("search", out StringValues values)) return null;
-        if (values.Count > 1)
-        {
-            errors["search"] = ["search must be given at most once."];
-            return null;
-        }
-        var term = (values[0] ?? "").Trim();
-        if (term.Length == 0) return null;
-        if (term.EnumerateRunes().Count() > MaxSearchLength)
-        {
-            errors["search"] = [$"search must be at most {MaxSearchLength} characters."];
-            return null;
-        }
-        if (term.Any(char.IsControl) || term.Contains('\uFFFD', StringComparison.Ordinal) || !IsWellFormed(term))
-        {
-            errors["search"] = ["search must not contain control characters or invalid UTF-8."];
-            return null;
-        }
-        return term.Normalize(NormalizationForm.FormC);
-    }
+        public QueryParameter[] All => [Page, Limit, Search];
 
-    private static bool IsWellFormed(string value)
-    {
-        for (var i = 0; i < value.Length; i++)
-        {
-            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) i++;
-            else if (char.IsSurrogate(value[i])) return false;
-        }
-        return true;
+        public static Parameters For(int maxLimit) => ByMaxLimit.GetOrAdd(maxLimit, max => new Parameters(
+            new IntegerParameter("page", "Page number, 1-based. A page past the end answers with an empty `data`.",
+                Minimum: 1, Maximum: int.MaxValue, Default: 1, ExampleValue: 2),
+            new IntegerParameter("limit", $"Results per page, at most {max} (the `Api:MaxLimit` setting).",
+                Minimum: 1, Maximum: max, Default: Math.Min(DefaultLimit, max), ExampleValue: Math.Min(25, max)),
+            new TextParameter("search", "Case-, accent- and width-insensitive substring search; blank means no search.",
+                MaxSearchLength, ExampleValue: "jane")));
     }
 }

@@ -13,7 +13,11 @@ public static class Problems
             detail: string.Join(" ", errors.Values.SelectMany(v => v)),
             title: "Invalid query parameter");
 
-    public static string TraceId(HttpContext http) => Activity.Current?.Id ?? http.TraceIdentifier;
+    /// <summary>
+    /// The W3C trace id (32 hex digits, the trace-id field of traceparent) that the request log and error logs carry;
+    /// the span id is left out because it names one hop, not the request.
+    /// </summary>
+    public static string TraceId(HttpContext http) => Activity.Current?.TraceId.ToHexString() ?? http.TraceIdentifier;
 
     public static IServiceCollection AddContactsProblemDetails(this IServiceCollection services)
     {

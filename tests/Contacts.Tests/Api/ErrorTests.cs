@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using Contacts.Data;
 using System.Net;
 using System.Text.Json;
 using Contacts.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace Contacts.Tests.Api;
 
@@ -91,6 +93,23 @@ public abstract class ErrorTests(AppFixture fixture)
         ContractAssert.NotCachedNotSniffedNoServer(response);
     }
 
+    [SkippableTheory]
+    [InlineData("/api/v1/contacts?page=abc", true)]
+    [InlineData("/api/v1/contacts", false)]
+    [InlineData("/api/v1/contacts/unknown", true)]
+    public async Task TraceIdIsTheW3CTraceIdTheRequestCarriedSoTheLogsCanBeSearchedForIt(string url, bool withKey)
+    {
+        var company = await Data.CompanyAsync();
+        using var client = withKey ? App.ClientWithKey(company.Key) : new HttpClient { BaseAddress = App.Address };
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString();
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add("traceparent", $"00-{traceId}-{System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString()}-01");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(traceId, (await ContractAssert.JsonAsync(response)).GetProperty("traceId").GetString());
+    }
+
     [SkippableFact]
     public async Task MethodNotAllowedIsNeverCachedNorSniffedAndNamesNoServer()
     {
@@ -108,7 +127,8 @@ public abstract class ErrorTests(AppFixture fixture)
     {
         Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
         await using var database = await OwnDatabaseAsync();
-        await using var app = await TestApp.StartAsync(database);
+        var errorLog = new ConcurrentQueue<string>();
+        await using var app = await TestApp.StartAsync(database, builder => builder.Logging.AddProvider(new ErrorLog(errorLog)));
         var company = await new TestData(database).CompanyAsync();
         // A contact, so that the list reads the contact table (an empty company's total comes from its counter alone).
         await new TestData(database).ContactAsync(company.Id, "Someone");
@@ -132,6 +152,27 @@ public abstract class ErrorTests(AppFixture fixture)
             Assert.DoesNotContain(leak, body, StringComparison.OrdinalIgnoreCase);
         }
         ContractAssert.NotCachedNotSniffedNoServer(response);
+        var traceId = (await ContractAssert.JsonAsync(response)).GetProperty("traceId").GetString()!;
+        Assert.Contains(errorLog, line => line.StartsWith($"Unhandled exception (traceId {traceId})", StringComparison.Ordinal) && line.Contains("   at ", StringComparison.Ordinal));
+    }
+
+    /// <summary>The text of every Error log entry with its exception, to find a 500 by the trace id its body gave.</summary>
+    private sealed class ErrorLog(ConcurrentQueue<string> lines) : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel)) lines.Enqueue($"{formatter(state, exception)} {exception}");
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }
 

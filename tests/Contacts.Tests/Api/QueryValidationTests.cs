@@ -72,6 +72,16 @@ public abstract class QueryValidationTests(AppFixture fixture)
         Assert.True(errors.TryGetProperty("search", out _));
     }
 
+    [SkippableFact]
+    public async Task InvalidPagingAndInvalidFiltersAreNamedTogetherInOneAnswer()
+    {
+        var problem = await RejectedAsync($"{ContractAssert.ContactsPath}?limit=0&tag_id=x&updated_since=soon&page=1&page=2", "tag_id");
+        Assert.Equal(["page", "limit", "updated_since", "tag_id"], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        Assert.Equal("page must be given at most once. limit must be an integer between 1 and 100. " +
+                     "updated_since must be an ISO-8601 timestamp such as 2025-09-15T08:30:00.000Z. " +
+                     "tag_id must be a positive integer (repeat it for several tags).", problem.GetProperty("detail").GetString());
+    }
+
     [SkippableTheory]
     [MemberData(nameof(ContractAssert.BothPaths), MemberType = typeof(ContractAssert))]
     public async Task SearchLongerThan200CharactersIsRejectedNamingTheParameter(string path)

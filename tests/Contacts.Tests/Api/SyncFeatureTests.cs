@@ -109,10 +109,10 @@ public abstract class SyncFeatureTests(AppFixture fixture)
 
         var middle = Links(await client.GetAsync("/api/v1/contacts?search=ann&limit=2&page=2"));
         Assert.Equal(4, middle.Count);
-        Assert.Equal(new Uri(fixture.App.Address, "/api/v1/contacts?search=ann&limit=2&page=1"), middle["first"]);
-        Assert.Equal(new Uri(fixture.App.Address, "/api/v1/contacts?search=ann&limit=2&page=1"), middle["prev"]);
-        Assert.Equal(new Uri(fixture.App.Address, "/api/v1/contacts?search=ann&limit=2&page=3"), middle["next"]);
-        Assert.Equal(new Uri(fixture.App.Address, "/api/v1/contacts?search=ann&limit=2&page=4"), middle["last"]);
+        Assert.Equal("/api/v1/contacts?search=ann&limit=2&page=1", middle["first"]);
+        Assert.Equal("/api/v1/contacts?search=ann&limit=2&page=1", middle["prev"]);
+        Assert.Equal("/api/v1/contacts?search=ann&limit=2&page=3", middle["next"]);
+        Assert.Equal("/api/v1/contacts?search=ann&limit=2&page=4", middle["last"]);
 
         var first = Links(await client.GetAsync("/api/v1/contacts?search=ann&limit=2"));
         Assert.Equal(["first", "last", "next"], first.Keys.Order());
@@ -130,11 +130,77 @@ public abstract class SyncFeatureTests(AppFixture fixture)
         using var client = fixture.App.ClientWithKey(company.Key);
 
         var links = Links(await client.GetAsync("/api/v1/contacts/tags?limit=1&page=2"));
-        Assert.Equal(new Uri(fixture.App.Address, "/api/v1/contacts/tags?limit=1&page=3"), links["next"]);
-        Assert.Equal(new Uri(fixture.App.Address, "/api/v1/contacts/tags?limit=1&page=1"), links["prev"]);
+        Assert.Equal("/api/v1/contacts/tags?limit=1&page=3", links["next"]);
+        Assert.Equal("/api/v1/contacts/tags?limit=1&page=1", links["prev"]);
     }
 
-    private static Dictionary<string, Uri> Links(HttpResponseMessage response)
+    [SkippableTheory]
+    [InlineData("Host")]
+    [InlineData("X-Forwarded-Host")]
+    public async Task LinksAreRelativeSoAHostHeaderChosenByTheClientNeverAppearsInThem(string header)
+    {
+        var company = await Data.CompanyAsync();
+        for (var i = 0; i < 3; i++) await Data.ContactAsync(company.Id, "Ann", $"Lee{i}", $"ann{i}@x.test");
+        using var client = fixture.App.ClientWithKey(company.Key);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/contacts?limit=1&page=2");
+        request.Headers.TryAddWithoutValidation(header, "evil.example");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Proto", "https");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.DoesNotContain("evil.example", string.Join(",", response.Headers.GetValues("Link")), StringComparison.Ordinal);
+        var links = Links(response);
+        Assert.Equal("/api/v1/contacts?limit=1&page=1", links["prev"]);
+        Assert.Equal("/api/v1/contacts?limit=1&page=3", links["next"]);
+    }
+
+    [SkippableFact]
+    public async Task LinksStayRelativeBehindAProxyEvenWithForwardedHeadersOn()
+    {
+        await using var app = await TestApp.StartAsync(fixture.Database, "--FORWARDEDHEADERS_ENABLED=true");
+        var company = await Data.CompanyAsync();
+        for (var i = 0; i < 3; i++) await Data.TagAsync(company.Id, $"Tag {i}");
+        using var client = app.ClientWithKey(company.Key);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/contacts/tags?limit=1");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Proto", "https");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Host", "evil.example");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", "203.0.113.7");
+
+        var links = Links(await client.SendAsync(request));
+
+        Assert.Equal("/api/v1/contacts/tags?limit=1&page=2", links["next"]);
+    }
+
+    [SkippableFact]
+    public async Task LinksStartWithThePublicBaseUrlWhenOneIsConfigured()
+    {
+        await using var app = await TestApp.StartAsync(fixture.Database, "--Api:PublicBaseUrl=https://contacts.example.com/crm/");
+        var company = await Data.CompanyAsync();
+        for (var i = 0; i < 3; i++) await Data.TagAsync(company.Id, $"Tag {i}");
+        using var client = app.ClientWithKey(company.Key);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/contacts/tags?limit=1&page=2&search=tag");
+        request.Headers.Host = "evil.example";
+
+        var links = Links(await client.SendAsync(request));
+
+        Assert.Equal("https://contacts.example.com/crm/api/v1/contacts/tags?limit=1&search=tag&page=1", links["first"]);
+        Assert.Equal("https://contacts.example.com/crm/api/v1/contacts/tags?limit=1&search=tag&page=3", links["next"]);
+    }
+
+    [SkippableTheory]
+    [InlineData("contacts.example.com")]
+    [InlineData("/api")]
+    [InlineData("ftp://contacts.example.com")]
+    [InlineData("https://contacts.example.com/?tenant=1")]
+    [InlineData("https://contacts.example.com/#top")]
+    [InlineData("https://user:secret@contacts.example.com")]
+    public async Task APublicBaseUrlThatIsNotAnAbsoluteHttpUrlStopsStartNamingTheSetting(string value)
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.StartAsync(fixture.Database, $"--Api:PublicBaseUrl={value}"));
+        Assert.Contains("PublicBaseUrl", failure.Message, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, string> Links(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var header = string.Join(",", response.Headers.GetValues("Link"));
@@ -143,7 +209,7 @@ public abstract class SyncFeatureTests(AppFixture fixture)
             var pieces = part.Split(';', StringSplitOptions.TrimEntries);
             Assert.StartsWith("<", pieces[0]);
             Assert.EndsWith(">", pieces[0]);
-            return (Rel: pieces[1].Replace("rel=", "", StringComparison.Ordinal).Trim('"'), Uri: new Uri(pieces[0][1..^1]));
+            return (Rel: pieces[1].Replace("rel=", "", StringComparison.Ordinal).Trim('"'), Uri: pieces[0][1..^1]);
         }).ToDictionary(l => l.Rel, l => l.Uri);
     }
 }

@@ -98,7 +98,8 @@ public sealed class OpenApiDocumentTests(DocsFixture fixture) : IClassFixture<Do
     [Fact]
     public async Task SyncParametersAreDescribedOnTheContactsEndpoint()
     {
-        var operation = Operation(await DocumentAsync(), ContactsPath);
+        var document = await DocumentAsync();
+        var operation = Operation(document, ContactsPath);
         var since = Parameter(operation, "updated_since")["schema"]!;
         Assert.Equal("string", (string?)since["type"]);
         Assert.Equal("date-time", (string?)since["format"]);
@@ -109,10 +110,76 @@ public sealed class OpenApiDocumentTests(DocsFixture fixture) : IClassFixture<Do
         Assert.True((bool?)tagId["explode"] ?? true);
         Assert.Equal("array", (string?)tagId["schema"]!["type"]);
         Assert.Equal(50, (int?)tagId["schema"]!["maxItems"]);
+        // A string like every id the API returns, so that a strict client passes a tag's id back as it got it.
         var item = tagId["schema"]!["items"]!;
-        Assert.Equal("integer", (string?)item["type"]);
-        Assert.Equal("int64", (string?)item["format"]);
-        Assert.Equal(1, (int?)item["minimum"]);
+        Assert.Equal("string", (string?)item["type"]);
+        Assert.Equal("^[1-9][0-9]{0,18}$", (string?)item["pattern"]);
+        var tagIdSchema = document["components"]!["schemas"]!["ContactTagResponse"]!["properties"]!["id"]!;
+        Assert.Equal((string?)tagIdSchema["pattern"], (string?)item["pattern"]);
+    }
+
+    [Fact]
+    public async Task EveryParameterIsDescribedWithAnExampleTheServiceAccepts()
+    {
+        var document = await DocumentAsync();
+        var company = await fixture.Data.CompanyAsync();
+        using var client = fixture.App.ClientWithKey(company.Key);
+        foreach (var path in new[] { ContactsPath, TagsPath })
+        {
+            foreach (var parameter in Operation(document, path)["parameters"]!.AsArray())
+            {
+                var name = (string?)parameter!["name"];
+                var description = (string?)parameter["description"] ?? "";
+                // Not as `example`: the /docs try-it would send it, and a person's first call would find nothing.
+                Assert.Null(parameter["example"]);
+                var example = System.Text.RegularExpressions.Regex.Match(description, @"Example: `([^`]+)`\.$");
+                Assert.True(example.Success, $"{name}: no example at the end of \"{description}\"");
+                Assert.StartsWith(name + "=", example.Groups[1].Value, StringComparison.Ordinal);
+                using var response = await client.GetAsync($"{path}?{example.Groups[1].Value}");
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{name}'s example {example.Groups[1].Value} answers {(int)response.StatusCode}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ProblemDetailIsMarkedAsTheErrorMessageAndEveryFieldIsDescribed()
+    {
+        var schemas = (await DocumentAsync())["components"]!["schemas"]!;
+        foreach (var name in new[] { "ProblemDetails", "HttpValidationProblemDetails" })
+        {
+            var properties = schemas[name]!["properties"]!;
+            Assert.True((bool?)properties["detail"]!["x-ms-primary-error-message"]);
+            var traceId = properties["traceId"]!;
+            Assert.Equal("^[0-9a-f]{32}$", (string?)traceId["pattern"]);
+            Assert.Contains("traceparent", (string?)traceId["description"], StringComparison.Ordinal);
+        }
+        Assert.False(string.IsNullOrWhiteSpace((string?)schemas["HttpValidationProblemDetails"]!["properties"]!["errors"]!["description"]));
+        var count = schemas["TagResponse"]!["properties"]!["_count"]!;
+        Assert.False(string.IsNullOrWhiteSpace((string?)(count["description"] ?? schemas["TagCount"]?["description"])));
+        Assert.False(string.IsNullOrWhiteSpace((string?)schemas["TagCount"]!["properties"]!["contact_tag"]!["description"]));
+    }
+
+    [Fact]
+    public async Task ServersIsTheRootRelativeToTheDocumentWhateverHostTheRequestNames()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json");
+        request.Headers.Host = "evil.example";
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Host", "evil.example");
+        using var response = await fixture.App.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.DoesNotContain("evil.example", text, StringComparison.Ordinal);
+        var servers = JsonNode.Parse(text)!["servers"]!.AsArray();
+        Assert.Equal("/", (string?)Assert.Single(servers)!["url"]);
+    }
+
+    [Fact]
+    public async Task ServersIsThePublicBaseUrlWithoutATrailingSlashWhenOneIsConfigured()
+    {
+        await using var app = await TestApp.StartAsync(fixture.Database, "--Api:PublicBaseUrl=https://contacts.example.com/crm/");
+        var document = JsonNode.Parse(await app.Client.GetStringAsync("/openapi/v1.json"))!;
+
+        Assert.Equal("https://contacts.example.com/crm", (string?)Assert.Single(document["servers"]!.AsArray())!["url"]);
     }
 
     [Fact]
