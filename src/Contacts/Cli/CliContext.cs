@@ -78,7 +78,16 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
         var configArgs = new List<string>(args);
         if (parse.GetValue(ProviderOption) is { } provider) configArgs.Add($"--Database:Provider={provider}");
         if (parse.GetValue(ConnectionOption) is { } connection) configArgs.Add($"--ConnectionStrings:Contacts={connection}");
-        var app = ContactsApp.Build([.. configArgs]);
+        WebApplication app;
+        try
+        {
+            app = ContactsApp.Build([.. configArgs]);
+        }
+        catch (Exception e) when (e is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException or AggregateException)
+        {
+            // A setting that cannot be read or breaks its rule: one line naming it, not the host's stack trace.
+            throw new CliException(e is AggregateException all ? string.Join(" ", all.InnerExceptions.Select(i => i.Message)) : e.Message);
+        }
         await app.RunAsync(ct);
         return ContactsCli.Ok;
     }
