@@ -53,10 +53,11 @@ internal sealed class NetworksAttribute(string setting) : ValidationAttribute
 {
     protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
     {
-        var bad = (value as string[] ?? []).FirstOrDefault(text => !IPNetwork.TryParse(text.Trim(), out _));
-        return bad is null
+        var networks = value as string[] ?? [];
+        var bad = Array.FindIndex(networks, text => !IPNetwork.TryParse(text.Trim(), out _));
+        return bad < 0
             ? ValidationResult.Success
-            : new ValidationResult($"{setting}: '{bad}' is not a network in CIDR notation, such as 10.0.0.0/8 or 192.0.2.7/32.");
+            : new ValidationResult($"{setting}:{bad}: '{networks[bad]}' is not a network in CIDR notation, such as 10.0.0.0/8 or 192.0.2.7/32.");
     }
 
     public static IReadOnlyList<IPNetwork> Parse(string[] networks) => [.. networks.Select(text => IPNetwork.Parse(text.Trim()))];
