@@ -57,6 +57,19 @@ public sealed class EndpointAccessTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task MetricsPortAnswersAnyClientThatReachesIt()
+    {
+        var port = FreePort(Remote ?? IPAddress.Loopback);
+        await using var app = await StartAsync($"--urls=http://127.0.0.1:0;http://{Remote}:{port}", $"--Metrics:Port={port}");
+
+        using var remote = Client(app, Remote!);
+        using var local = Client(app, IPAddress.Loopback);
+
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(remote, "/metrics"));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(local, "/metrics"));
+    }
+
+    [SkippableFact]
     public async Task DocsCanBeKeptToLoopbackAndAllowedNetworks()
     {
         await using var restricted = await StartAsync("--Docs:AllowRemote=false");
@@ -80,6 +93,13 @@ public sealed class EndpointAccessTests : IAsyncLifetime
         Skip.If(Remote is null && !IsCi, "this machine has no non-loopback IPv4 address to act as a remote client");
         Assert.True(Remote is not null, "CI: no non-loopback IPv4 address to act as a remote client");
         return await TestApp.StartAsync(_database, [$"--urls=http://127.0.0.1:0;http://{Remote}:0", .. settings]);
+    }
+
+    private static int FreePort(IPAddress address)
+    {
+        using var listener = new TcpListener(address, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static HttpClient Client(TestApp app, IPAddress listener)
