@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
 namespace Contacts.Data;
@@ -45,13 +46,13 @@ public sealed class DatabaseOptions
         options.ConnectionString = configuration.GetConnectionString("Contacts");
         var migrations = configuration.GetConnectionString("ContactsMigrations");
         options.MigrationsConnectionString = string.IsNullOrWhiteSpace(migrations) ? null : migrations;
-        if (int.TryParse(section["CommandTimeoutSeconds"], out var commandTimeout)) options.CommandTimeoutSeconds = commandTimeout;
-        if (int.TryParse(section["ConnectTimeoutSeconds"], out var connectTimeout)) options.ConnectTimeoutSeconds = connectTimeout;
-        if (int.TryParse(section["MaxPoolSize"], out var pool)) options.MaxPoolSize = pool;
-        if (bool.TryParse(section["MigrateOnStart"], out var migrate)) options.MigrateOnStart = migrate;
-        if (section["RowLevelSecurity"] is { } rls)
-            options.RowLevelSecurity = Enum.TryParse<RowLevelSecurityMode>(rls, ignoreCase: true, out var mode) ? mode
-                : throw new InvalidOperationException($"Database:RowLevelSecurity must be 'Required' or 'Off', not '{rls}'.");
+        options.CommandTimeoutSeconds = WholeNumber(section, "CommandTimeoutSeconds", options.CommandTimeoutSeconds, 1, 3600);
+        options.ConnectTimeoutSeconds = WholeNumber(section, "ConnectTimeoutSeconds", options.ConnectTimeoutSeconds, 1, 3600);
+        options.MaxPoolSize = WholeNumber(section, "MaxPoolSize", options.MaxPoolSize, 1, 1000);
+        options.MigrateOnStart = Flag(section, "MigrateOnStart", options.MigrateOnStart);
+        if (section["RowLevelSecurity"] is { Length: > 0 } rls)
+            options.RowLevelSecurity = Enum.TryParse<RowLevelSecurityMode>(rls, ignoreCase: true, out var mode) && Enum.IsDefined(mode) ? mode
+                : throw new InvalidOperationException($"Database:RowLevelSecurity: '{rls}' is not 'Required' or 'Off'.");
         if (options.Provider == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             throw new InvalidOperationException(
@@ -59,6 +60,27 @@ public sealed class DatabaseOptions
                 "(e.g. ConnectionStrings__Contacts='Host=localhost;Database=contacts;Username=contacts;Password=...').");
         }
         return options;
+    }
+
+    // A setting that is present but unreadable stops start-up: silently falling back to the default hid typos.
+    private static int WholeNumber(IConfigurationSection section, string name, int fallback, int min, int max)
+    {
+        var text = section[name];
+        if (string.IsNullOrWhiteSpace(text)) return fallback; // as the configuration binder treats an empty value
+        if (!int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            throw new InvalidOperationException($"{section.Path}:{name}: '{text}' is not a whole number.");
+        if (value < min || value > max)
+            throw new InvalidOperationException($"{section.Path}:{name}: {value} is out of range; it must be between {min} and {max}.");
+        return value;
+    }
+
+    private static bool Flag(IConfigurationSection section, string name, bool fallback)
+    {
+        var text = section[name];
+        if (string.IsNullOrWhiteSpace(text)) return fallback;
+        return bool.TryParse(text.Trim(), out var value)
+            ? value
+            : throw new InvalidOperationException($"{section.Path}:{name}: '{text}' is not true or false.");
     }
 
     /// <summary>The same settings connecting as the schema owner: what the admin CLI uses.</summary>

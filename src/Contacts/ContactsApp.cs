@@ -2,6 +2,8 @@ using Contacts.Api;
 using Contacts.Auth;
 using Contacts.Data;
 using Contacts.Operations;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Contacts;
 
@@ -20,25 +22,31 @@ public static class ContactsApp
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
         });
 
+        builder.Services.TryAddSingleton(TimeProvider.System); // tests put a fake clock here first
         builder.Services.AddContactsData(builder.Configuration);
         builder.Services.AddContactsProblemDetails();
-        builder.Services.AddApiKeyAuthentication(builder.Configuration);
+        builder.Services.AddApiKeyAuthentication();
         builder.Services.AddContactsOpenApi(builder.Configuration);
         builder.Services.AddContactsRateLimits(builder.Configuration);
-        builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection("Api")).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddContactsHealthChecks(builder.Configuration);
+        builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection("Api")).ValidateSettings();
+        builder.Services.AddOptions<DocsAccessOptions>().BindConfiguration("Docs").ValidateSettings();
+        builder.Services.AddContactsHealthChecks();
         builder.Services.AddContactsTelemetry(builder.Configuration);
 
         var app = builder.Build();
+        // Every option is checked here, before anything starts: a bad value stops `serve` with the setting's name and rule.
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
         app.UseRequestLogging();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseResponseHeaders();
+        app.UseEndpointAccess();
         app.UseAuthentication();
         app.UseContactsRateLimits();
         app.UseAuthorization();
         app.MapContacts();
-        app.MapContactsDocs();
+        app.MapGroup("").WithMetadata(EndpointAccessPolicy.For(app.Services.GetRequiredService<IOptions<DocsAccessOptions>>().Value))
+            .MapContactsDocs();
         app.MapContactsHealthChecks();
         app.MapContactsMetrics();
         return app;

@@ -6,7 +6,10 @@ public static class DataServices
 {
     public static IServiceCollection AddContactsData(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(_ => new ContactsDatabase(DatabaseOptions.FromConfiguration(configuration)));
+        // Read (and checked) now: a mistyped setting stops start-up naming it, before anything listens or migrates.
+        var options = DatabaseOptions.FromConfiguration(configuration);
+        services.AddSingleton(options);
+        services.AddSingleton(sp => new ContactsDatabase(options, sp.GetService<TimeProvider>()));
         services.AddHostedService<DatabaseStartup>();
         return services;
     }

@@ -1,21 +1,27 @@
 using Contacts.Data.Companies;
 using Contacts.Data.Keys;
 using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Contacts.Data;
+using Contacts.Operations;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Caching.Memory;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace Contacts.Auth;
 
+/// <summary>Bound from the "Auth" section, validated at start.</summary>
 public sealed class ApiKeyOptions : AuthenticationSchemeOptions
 {
     /// <summary>How long a verified key is trusted without asking the database; bounds how late a revocation bites.</summary>
+    [Range(0, 10, ErrorMessage = "Auth:CacheSeconds must be between {1} and {2} (it bounds how late a revocation bites).")]
     public int CacheSeconds { get; set; } = 10;
+
     /// <summary>How often last_used_at is written (batched for all keys used since).</summary>
+    [Range(1, 86_400, ErrorMessage = "Auth:LastUsedFlushSeconds must be between {1} and {2}.")]
     public int LastUsedFlushSeconds { get; set; } = 60;
 }
 
@@ -25,20 +31,22 @@ public static class ApiKeyAuthentication
     public const string CompanyClaim = "company_id";
     public const string KeyClaim = "key_id";
 
-    public static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services)
     {
-        services.AddMemoryCache();
+        services.AddOptions<ApiKeyOptions>(Scheme).BindConfiguration("Auth").ValidateSettings();
+        services.AddSingleton<KeyCache>();
         services.AddSingleton<KeyUsage>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyUsage>());
-        services.AddAuthentication(Scheme)
-            .AddScheme<ApiKeyOptions, ApiKeyHandler>(Scheme, options =>
-            {
-                configuration.GetSection("Auth").Bind(options);
-                options.CacheSeconds = Math.Clamp(options.CacheSeconds, 0, 10);
-            });
+        services.AddAuthentication(Scheme).AddScheme<ApiKeyOptions, ApiKeyHandler>(Scheme, configureOptions: null);
         services.AddAuthorization();
         return services;
     }
+
+    /// <summary>Whether the request's endpoint wants a key: only those are authenticated and rate limited.</summary>
+    internal static bool RequiresKey(HttpContext http) =>
+        http.GetEndpoint()?.Metadata is { } metadata
+        && metadata.GetMetadata<IAuthorizeData>() is not null
+        && metadata.GetMetadata<IAllowAnonymous>() is null;
 
     public static long CompanyId(this ClaimsPrincipal user) =>
         long.Parse(user.FindFirstValue(CompanyClaim) ?? throw new InvalidOperationException("No company on an authenticated request."),
@@ -49,11 +57,13 @@ public static class ApiKeyAuthentication
 
 internal sealed class ApiKeyHandler(
     IOptionsMonitor<ApiKeyOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    ContactsDatabase db, IMemoryCache cache, KeyUsage usage, IProblemDetailsService problems)
+    ContactsDatabase db, KeyCache keys, KeyUsage usage, IProblemDetailsService problems)
     : AuthenticationHandler<ApiKeyOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        // Probes, scrapes, the docs and unknown paths never read the header: a stranger's key costs them no database work.
+        if (!ApiKeyAuthentication.RequiresKey(Context)) return AuthenticateResult.NoResult();
         var headers = Request.Headers.Authorization;
         if (headers.Count == 0) return AuthenticateResult.NoResult();
         if (headers.Count > 1) return AuthenticateResult.Fail("More than one Authorization header.");
@@ -63,12 +73,13 @@ internal sealed class ApiKeyHandler(
         var token = header[bearer.Length..].Trim();
         if (!ApiKeys.TryParse(token, out var keyId)) return AuthenticateResult.Fail("Malformed API key.");
 
-        var cacheKey = "api-key:" + keyId;
-        if (!cache.TryGetValue(cacheKey, out StoredApiKey? stored))
+        if (!keys.TryGet(keyId, out var stored))
         {
+            // The address's failed-authentication bucket is checked before the lookup, not only after it (the limiter then answers 429).
+            if (Context.RequestServices.GetService<ApiRateLimiter>()?.FailedAuthExhausted(Context) == true)
+                return AuthenticateResult.Fail("Too many failed authentications from this address.");
             stored = await KeyQueries.FindAsync(db, keyId, Context.RequestAborted);
-            if (stored is { Revoked: false } && Options.CacheSeconds > 0)
-                cache.Set(cacheKey, stored, TimeSpan.FromSeconds(Options.CacheSeconds));
+            keys.Remember(keyId, stored);
         }
         if (stored is null || stored.Revoked || !ApiKeys.Matches(token, stored.SecretHash))
             return AuthenticateResult.Fail("Unknown or revoked API key.");
@@ -102,7 +113,8 @@ internal sealed class ApiKeyHandler(
 }
 
 /// <summary>Collects which keys were used and writes last_used_at in one batch now and then, not per request.</summary>
-internal sealed class KeyUsage(ContactsDatabase db, IOptionsMonitor<ApiKeyOptions> options, ILogger<KeyUsage> logger) : BackgroundService
+internal sealed class KeyUsage(ContactsDatabase db, IOptionsMonitor<ApiKeyOptions> options, TimeProvider time, ILogger<KeyUsage> logger)
+    : BackgroundService
 {
     private readonly ConcurrentDictionary<string, byte> _used = new();
 
@@ -110,8 +122,8 @@ internal sealed class KeyUsage(ContactsDatabase db, IOptionsMonitor<ApiKeyOption
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var period = TimeSpan.FromSeconds(Math.Max(1, options.Get(ApiKeyAuthentication.Scheme).LastUsedFlushSeconds));
-        using var timer = new PeriodicTimer(period);
+        var period = TimeSpan.FromSeconds(options.Get(ApiKeyAuthentication.Scheme).LastUsedFlushSeconds);
+        using var timer = new PeriodicTimer(period, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken)) await FlushAsync(stoppingToken);
@@ -129,7 +141,7 @@ internal sealed class KeyUsage(ContactsDatabase db, IOptionsMonitor<ApiKeyOption
         foreach (var key in keys) _used.TryRemove(key, out _);
         try
         {
-            await KeyQueries.TouchAsync(db, keys, DateTime.UtcNow, ct);
+            await KeyQueries.TouchAsync(db, keys, time.GetUtcNow().UtcDateTime, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

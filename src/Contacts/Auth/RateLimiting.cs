@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -30,7 +29,12 @@ public sealed class TokenBucketSettings
         };
     }
 
-    internal bool IsValid => BucketSize is >= 1 and <= 1_000_000 && PermitsPerSecond is > 0 and <= 1_000_000 && double.IsFinite(PermitsPerSecond);
+    internal IEnumerable<string> Problems(string path)
+    {
+        if (BucketSize is < 1 or > 1_000_000) yield return $"{path}:BucketSize must be between 1 and 1000000, not {BucketSize}.";
+        if (PermitsPerSecond is not (> 0 and <= 1_000_000) || !double.IsFinite(PermitsPerSecond))
+            yield return $"{path}:PermitsPerSecond must be greater than 0 and at most 1000000, not {PermitsPerSecond.ToString(CultureInfo.InvariantCulture)}.";
+    }
 }
 
 /// <summary>Bound from the "RateLimits" section.</summary>
@@ -51,16 +55,17 @@ public sealed class RateLimitOptions
 /// (its endpoint needs no key) still comes first; an unauthenticated request that reaches it is exactly one that
 /// authorization will answer 401, so the per-address bucket counts failed authentications without a second
 /// middleware watching status codes; and a valid key keeps working from an address that also sends bad ones
-/// (a shared NAT or proxy), because an authenticated request only ever draws from its key's bucket.
+/// (a shared NAT or proxy), because an authenticated request only ever draws from its key's bucket. Authentication
+/// looks at the per-address bucket before it asks the database about a key it has not cached: once an address has
+/// used up its failed authentications, its unknown keys cost no lookup (and a valid key that is not cached at that
+/// moment gets the same 429 until the bucket refills).
 /// </remarks>
 public static class RateLimiting
 {
     public static IServiceCollection AddContactsRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection("RateLimits"))
-            .Validate(o => o.PerKey.IsValid && o.FailedAuthPerAddress.IsValid,
-                "RateLimits: BucketSize must be 1..1000000 and PermitsPerSecond greater than 0 (at most 1000000).")
-            .ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits").ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
         if (!configuration.GetValue("RateLimits:Enabled", true)) return services;
 
         services.AddSingleton<ApiRateLimiter>();
@@ -84,6 +89,15 @@ public static class RateLimiting
             limiter.AddHeadersOnStarting(http);
             return next(http);
         });
+    }
+}
+
+internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RateLimitOptions options)
+    {
+        var problems = options.PerKey.Problems("RateLimits:PerKey").Concat(options.FailedAuthPerAddress.Problems("RateLimits:FailedAuthPerAddress")).ToList();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }
 
@@ -114,11 +128,17 @@ internal sealed class ApiRateLimiter : IDisposable
     private static BucketChoice Bucket(HttpContext http)
     {
         if (!http.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)) return default;
-        var metadata = http.GetEndpoint()?.Metadata;
-        if (metadata?.GetMetadata<IAuthorizeData>() is null || metadata.GetMetadata<IAllowAnonymous>() is not null) return default;
+        if (!ApiKeyAuthentication.RequiresKey(http)) return default;
         if (http.User.Identity?.IsAuthenticated == true && http.User.KeyId() is { } keyId) return new(BucketKind.Key, "key:" + keyId);
         return new(BucketKind.Address, "address:" + AddressPartition(http.Connection.RemoteIpAddress));
     }
+
+    /// <summary>
+    /// Called by authentication before it looks a key up: true when this unauthenticated request would draw from an empty
+    /// per-address bucket, so that the lookup is skipped and the limiter answers 429 as usual.
+    /// </summary>
+    public bool FailedAuthExhausted(HttpContext http) =>
+        Bucket(http).Kind == BucketKind.Address && Limiter.GetStatistics(http)?.CurrentAvailablePermits <= 0;
 
     /// <summary>An IPv6 client usually owns a whole /64, so that is one address here; IPv4-mapped addresses count as IPv4.</summary>
     internal static string AddressPartition(IPAddress? address)

@@ -20,7 +20,16 @@ internal static class ServeCommand
         var configArgs = new List<string>(args);
         if (parse.GetValue(io.ProviderOption) is { } provider) configArgs.Add($"--Database:Provider={provider}");
         if (parse.GetValue(io.ConnectionOption) is { } connection) configArgs.Add($"--ConnectionStrings:Contacts={connection}");
-        var app = ContactsApp.Build([.. configArgs]);
+        WebApplication app;
+        try
+        {
+            app = ContactsApp.Build([.. configArgs]);
+        }
+        catch (Exception e) when (e is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException or AggregateException)
+        {
+            // A setting that cannot be read or breaks its rule: one line naming it, not the host's stack trace.
+            throw new CliException(e is AggregateException all ? string.Join(" ", all.InnerExceptions.Select(i => i.Message)) : e.Message);
+        }
         await app.RunAsync(ct);
         return ContactsCli.Ok;
     }

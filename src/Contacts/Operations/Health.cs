@@ -1,14 +1,18 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Contacts.Data;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace Contacts.Operations;
 
+/// <summary>Bound from the "Health" section, validated at start.</summary>
 public sealed class HealthOptions
 {
     /// <summary>How long the readiness probe waits for the database before answering 503.</summary>
+    [Range(0.001, 300, ErrorMessage = "Health:ReadyTimeoutSeconds must be between {1} and {2}.")]
     public double ReadyTimeoutSeconds { get; set; } = 2;
 }
 
@@ -18,13 +22,17 @@ public static class Health
     public const string LivePath = "/health/live";
     public const string ReadyPath = "/health/ready";
     private const string ReadyTag = "ready";
+    private const string DatabaseCheck = "database";
 
-    public static IServiceCollection AddContactsHealthChecks(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddContactsHealthChecks(this IServiceCollection services)
     {
-        var options = configuration.GetSection("Health").Get<HealthOptions>() ?? new HealthOptions();
-        if (options.ReadyTimeoutSeconds <= 0) throw new InvalidOperationException("Health:ReadyTimeoutSeconds must be positive.");
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", HealthStatus.Unhealthy, [ReadyTag],
-            TimeSpan.FromSeconds(options.ReadyTimeoutSeconds));
+        services.AddOptions<HealthOptions>().BindConfiguration("Health").ValidateSettings();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(DatabaseCheck, HealthStatus.Unhealthy, [ReadyTag]);
+        services.AddOptions<HealthCheckServiceOptions>().Configure<IOptions<HealthOptions>>((checks, health) =>
+        {
+            foreach (var check in checks.Registrations.Where(r => r.Name == DatabaseCheck))
+                check.Timeout = TimeSpan.FromSeconds(health.Value.ReadyTimeoutSeconds);
+        });
         return services;
     }
 

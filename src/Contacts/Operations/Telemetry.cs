@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using Contacts.Data;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -7,13 +9,25 @@ using OpenTelemetry.Trace;
 
 namespace Contacts.Operations;
 
+/// <summary>Bound from the "Metrics" section, validated at start.</summary>
 public sealed class MetricsOptions
 {
     /// <summary>Serve the Prometheus scrape endpoint.</summary>
     public bool Enabled { get; set; } = true;
+
+    [RegularExpression("^/.*", ErrorMessage = "Metrics:PrometheusPath must start with '/'.")]
     public string PrometheusPath { get; set; } = "/metrics";
-    /// <summary>When set, the scrape endpoint answers only on connections to this local port (which Kestrel must also listen on).</summary>
+
+    /// <summary>When set, the scrape endpoint answers only on connections to this local port (which Kestrel must also listen on), from any client.</summary>
+    [Range(1, 65_535, ErrorMessage = "Metrics:Port must be between {1} and {2}.")]
     public int? Port { get; set; }
+
+    /// <summary>Without a port of its own, the scrape endpoint answers loopback clients only, unless this is true.</summary>
+    public bool AllowRemote { get; set; }
+
+    /// <summary>Networks whose clients may scrape besides loopback (when AllowRemote is false and no Port is set).</summary>
+    [Networks("Metrics:AllowedNetworks")]
+    public string[] AllowedNetworks { get; set; } = [];
 }
 
 /// <summary>
@@ -28,6 +42,7 @@ public static class Telemetry
 
     public static IServiceCollection AddContactsTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<MetricsOptions>().BindConfiguration("Metrics").ValidateSettings();
         var metrics = Metrics(configuration);
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource
@@ -53,7 +68,9 @@ public static class Telemetry
                 "http/protobuf" or "httpprotobuf" => OtlpExportProtocol.HttpProtobuf,
                 var other => throw new InvalidOperationException($"OpenTelemetry:OtlpProtocol must be 'grpc' or 'http/protobuf', not '{other}'."),
             };
-            telemetry.UseOtlpExporter(protocol, new Uri(endpoint));
+            if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                throw new InvalidOperationException($"OpenTelemetry:OtlpEndpoint: '{endpoint}' is not an absolute http(s) URL, such as http://otel-collector:4317.");
+            telemetry.UseOtlpExporter(protocol, uri);
         }
         else if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
@@ -66,27 +83,16 @@ public static class Telemetry
     /// <summary>The Prometheus scrape endpoint, when metrics are enabled.</summary>
     public static IEndpointRouteBuilder MapContactsMetrics(this IEndpointRouteBuilder app)
     {
-        var metrics = Metrics(app.ServiceProvider.GetRequiredService<IConfiguration>());
+        var metrics = app.ServiceProvider.GetRequiredService<IOptions<MetricsOptions>>().Value;
         if (!metrics.Enabled) return app;
-        // The local port, not the Host header (which the client chooses), decides: a private listener can be firewalled.
-        Action<IApplicationBuilder>? onlyOnPort = metrics.Port is { } port
-            ? branch => branch.Use((http, next) =>
-            {
-                if (http.Connection.LocalPort == port) return next(http);
-                http.Response.StatusCode = StatusCodes.Status404NotFound;
-                return Task.CompletedTask;
-            })
-            : null;
-        Health.Operational(app.MapPrometheusScrapingEndpoint(metrics.PrometheusPath, meterProvider: null, onlyOnPort, optionsName: null));
+        // Private by default: loopback only, or the operator's port or networks (docs/operations.md#metrics).
+        Health.Operational(app.MapPrometheusScrapingEndpoint(metrics.PrometheusPath)).WithMetadata(EndpointAccessPolicy.For(metrics));
         return app;
     }
 
-    internal static MetricsOptions Metrics(IConfiguration configuration)
-    {
-        var options = configuration.GetSection("Metrics").Get<MetricsOptions>() ?? new MetricsOptions();
-        if (!options.PrometheusPath.StartsWith('/')) throw new InvalidOperationException("Metrics:PrometheusPath must start with '/'.");
-        return options;
-    }
+    /// <summary>Read while registering (which exporters to add); the same values are validated at start.</summary>
+    internal static MetricsOptions Metrics(IConfiguration configuration) =>
+        configuration.GetSection("Metrics").Get<MetricsOptions>() ?? new MetricsOptions();
 
     // Probes and scrapes every few seconds would drown the traces that matter.
     private static bool IsOperational(PathString path, MetricsOptions metrics) =>

@@ -68,10 +68,13 @@ public abstract class RateLimitTests(AppFixture fixture)
     }
 
     [SkippableFact]
-    public async Task FailedAuthenticationIsLimitedPerAddressWhileValidKeysKeepWorking()
+    public async Task FailedAuthenticationIsLimitedPerAddressWhileCachedValidKeysKeepWorking()
     {
         var company = await Data.CompanyAsync();
+        var unused = await KeyQueries.CreateAsync(fixture.Database.Db, company.Id, "not used yet");
         await using var app = await StartAsync(perAddress: 3);
+        using (var warm = await GetAsync(app.Client, ContactsPath, "Bearer " + company.Key))
+            AssertRateLimit(warm, limit: 1000, remaining: 999);
         string?[] attempts = [null, "Bearer not-a-key", "Bearer ck_0123456789ab_" + new string('0', 64)];
         for (var i = 0; i < attempts.Length; i++)
         {
@@ -86,10 +89,14 @@ public abstract class RateLimitTests(AppFixture fixture)
         Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
         AssertRateLimit(limited, limit: 3, remaining: 0);
 
-        // The same address with a valid key draws from the key's bucket, not the address's.
+        // The same address with a valid key it has used (so cached) draws from the key's bucket, not the address's.
         using var valid = await GetAsync(app.Client, ContactsPath, "Bearer " + company.Key);
         Assert.Equal(HttpStatusCode.OK, valid.StatusCode);
-        AssertRateLimit(valid, limit: 1000, remaining: 999);
+        AssertRateLimit(valid, limit: 1000, remaining: 998);
+
+        // A key the service has not seen is not even looked up from an address without failed authentications left.
+        using var notLookedUp = await GetAsync(app.Client, ContactsPath, "Bearer " + unused.Key);
+        Assert.Equal(HttpStatusCode.TooManyRequests, notLookedUp.StatusCode);
 
         // Another client address has its own bucket.
         using var elsewhere = ClientFrom(app, IPAddress.Parse("127.0.0.2"));
