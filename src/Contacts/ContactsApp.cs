@@ -26,6 +26,7 @@ public static class ContactsApp
         builder.Services.AddContactsOpenApi(builder.Configuration);
         builder.Services.AddContactsRateLimits(builder.Configuration);
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection("Api")).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddChangeFeed(builder.Configuration);
         builder.Services.AddContactsHealthChecks(builder.Configuration);
         builder.Services.AddContactsTelemetry(builder.Configuration);
 
