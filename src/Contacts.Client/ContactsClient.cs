@@ -22,6 +22,7 @@ public sealed class ContactsClient : IDisposable
 
     private const string ContactsPath = "api/v1/contacts";
     private const string TagsPath = "api/v1/contacts/tags";
+    private const string ChangesPath = "api/v1/contacts/changes";
 
     private readonly HttpClient _http;
     private readonly Uri _baseAddress;
@@ -139,6 +140,34 @@ public sealed class ContactsClient : IDisposable
     public IAsyncEnumerable<Tag> GetAllTagsAsync(TagsQuery? query = null, CancellationToken cancellationToken = default) =>
         Flatten(GetTagPagesAsync(query, cancellationToken));
 
+    /// <summary>
+    /// One page of the change feed (<c>GET /api/v1/contacts/changes</c>): apply its changes in order, then store
+    /// <see cref="ChangesPage.NextCursor"/>; while <see cref="ChangesPage.HasMore"/> is true, ask again at once.
+    /// </summary>
+    /// <param name="cursor">The <see cref="ChangesPage.NextCursor"/> stored last time; null to start from the beginning
+    /// (every live contact once, as upserts).</param>
+    /// <param name="limit">Changes per page, 1..the server's maximum; null for the server's default (100).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The page.</returns>
+    /// <exception cref="ContactsApiException">The server answered with an error: 410 Gone when the cursor is older than the
+    /// server keeps (start again without one), 400 when it is malformed or another company's.</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached.</exception>
+    public async Task<ChangesPage> GetChangesAsync(string? cursor = null, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        var uri = new Uri(_baseAddress, ChangesPath + new QueryBuilder().Add("cursor", cursor).Add("limit", limit));
+        return await GetJsonAsync(uri, ContactsJsonContext.Default.ChangesPage, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Every change from <paramref name="cursor"/> until the client is up to date (a page with <c>has_more</c> false).
+    /// <see cref="ContactChangeWalk.Cursor"/> moves to a page's <c>next_cursor</c> once all of that page's changes have
+    /// been consumed: store it after the loop (or whenever you commit what you applied).
+    /// </summary>
+    /// <param name="cursor">The cursor stored last time; null to start from the beginning.</param>
+    /// <param name="limit">Changes per request; null for <see cref="MaxPageSize"/>.</param>
+    /// <returns>The walk; enumerate it with <c>await foreach</c>.</returns>
+    public ContactChangeWalk GetAllChangesAsync(string? cursor = null, int? limit = null) => new(this, cursor, limit ?? MaxPageSize);
+
     /// <summary>Disposes the HttpClient if this client made it (<see cref="Create"/>).</summary>
     public void Dispose()
     {
@@ -166,9 +195,11 @@ public sealed class ContactsClient : IDisposable
         }
     }
 
-    private async Task<Page<T>> GetPageAsync<T>(string pathAndQuery, JsonTypeInfo<Page<T>> type, CancellationToken cancellationToken)
+    private Task<Page<T>> GetPageAsync<T>(string pathAndQuery, JsonTypeInfo<Page<T>> type, CancellationToken cancellationToken) =>
+        GetJsonAsync(new Uri(_baseAddress, pathAndQuery), type, cancellationToken);
+
+    private async Task<T> GetJsonAsync<T>(Uri uri, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
-        var uri = new Uri(_baseAddress, pathAndQuery);
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
@@ -181,6 +212,43 @@ public sealed class ContactsClient : IDisposable
         catch (JsonException e)
         {
             throw ContactsApiException.UnexpectedBody(response, uri, e);
+        }
+    }
+}
+
+/// <summary>
+/// The change feed from a cursor until up to date (<see cref="ContactsClient.GetAllChangesAsync"/>). Enumerate it once;
+/// then store <see cref="Cursor"/>. If the enumeration stops early, <see cref="Cursor"/> is the end of the last page
+/// consumed in full, so the next run may see some changes again (upserts and deletes by id make that harmless).
+/// </summary>
+public sealed class ContactChangeWalk : IAsyncEnumerable<ContactChange>
+{
+    private readonly ContactsClient _client;
+    private readonly int _limit;
+
+    internal ContactChangeWalk(ContactsClient client, string? cursor, int limit)
+    {
+        _client = client;
+        Cursor = cursor;
+        _limit = limit;
+    }
+
+    /// <summary>Where the applied changes end: null until the first page has been consumed when the walk began without a cursor.</summary>
+    public string? Cursor { get; private set; }
+
+    /// <summary>How many pages have been requested so far.</summary>
+    public int Pages { get; private set; }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerator<ContactChange> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var page = await _client.GetChangesAsync(Cursor, _limit, cancellationToken).ConfigureAwait(false);
+            Pages++;
+            foreach (var change in page.Data) yield return change;
+            Cursor = page.NextCursor;
+            if (!page.HasMore) yield break;
         }
     }
 }

@@ -159,6 +159,49 @@ public sealed record ContactLine(
 /// <param name="Color">A colour such as <c>#1156d6</c>, or null.</param>
 public sealed record ContactLineTag([property: JsonPropertyName("name")] string Name, [property: JsonPropertyName("color")] string? Color);
 
+/// <summary>One item of the change feed (<c>GET /api/v1/contacts/changes</c>): <see cref="ContactUpsert"/> or <see cref="ContactDelete"/>,
+/// told apart on the wire by <c>type</c>.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonDerivedType(typeof(ContactUpsert), "upsert")]
+[JsonDerivedType(typeof(ContactDelete), "delete")]
+public abstract record ContactChange
+{
+    /// <summary>The id of the contact this change is about.</summary>
+    [JsonIgnore]
+    public abstract string ContactId { get; }
+}
+
+/// <summary><c>{"type":"upsert","contact":{...}}</c>: the contact as it is now; store it by id, replacing any copy.</summary>
+/// <param name="Contact">The contact in exactly the shape of <c>GET /api/v1/contacts</c>, tags included.</param>
+public sealed record ContactUpsert([property: JsonPropertyName("contact")] Contact Contact) : ContactChange
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string ContactId => Contact.Id;
+}
+
+/// <summary><c>{"type":"delete","id":"...","deleted_at":"..."}</c>: the contact is gone from the company (deleted, or moved
+/// to another company); remove it by id. An id the client never had is harmless.</summary>
+/// <param name="Id">The contact id.</param>
+/// <param name="DeletedAt">When the database recorded the deletion (UTC, millisecond precision).</param>
+public sealed record ContactDelete(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("deleted_at"), JsonConverter(typeof(UtcTimestampConverter))] DateTimeOffset DeletedAt) : ContactChange
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string ContactId => Id;
+}
+
+/// <summary>One page of the change feed.</summary>
+/// <param name="Data">The changes, to apply in order.</param>
+/// <param name="NextCursor">Opaque: store it once the page is applied and send it as <c>cursor</c> next time.</param>
+/// <param name="HasMore">True when more changes are ready now: ask again at once. False: the client is up to date.</param>
+public sealed record ChangesPage(
+    [property: JsonPropertyName("data")] IReadOnlyList<ContactChange> Data,
+    [property: JsonPropertyName("next_cursor")] string NextCursor,
+    [property: JsonPropertyName("has_more")] bool HasMore);
+
 /// <summary>Source-generated (reflection-free, trimming-safe) serialization of the wire records.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(Page<Contact>))]
@@ -167,6 +210,8 @@ public sealed record ContactLineTag([property: JsonPropertyName("name")] string 
 [JsonSerializable(typeof(Page<Tag>))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(ContactLine))]
+[JsonSerializable(typeof(ChangesPage))]
+[JsonSerializable(typeof(ContactChange))]
 public sealed partial class ContactsJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -30,6 +30,7 @@ public static class ContactsApp
         builder.Services.AddContactsRateLimits(builder.Configuration);
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection("Api")).ValidateSettings();
         builder.Services.AddOptions<DocsAccessOptions>().BindConfiguration("Docs").ValidateSettings();
+        builder.Services.AddChangeFeed(builder.Configuration);
         builder.Services.AddContactsHealthChecks();
         builder.Services.AddContactsTelemetry(builder.Configuration);
 

@@ -101,7 +101,7 @@ public sealed class PostgresDialect : SqlDialect
         throw new InvalidOperationException(
             $"Row-level security cannot apply: the service connects as '{user}', which bypasses the policies (owner, superuser or BYPASSRLS), " +
             $"and cannot switch to the role {ApiRole} (migration 0008 needs CREATEROLE to create it). Have an administrator run " +
-            $"'CREATE ROLE {ApiRole} NOLOGIN; GRANT {ApiRole} TO {user}; GRANT USAGE ON SCHEMA <schema> TO {ApiRole}; GRANT SELECT ON contact, tag, contact_tag, company_contact_count, tag_contact_count, contact_block_count TO {ApiRole};', " +
+            $"'CREATE ROLE {ApiRole} NOLOGIN; GRANT {ApiRole} TO {user}; GRANT USAGE ON SCHEMA <schema> TO {ApiRole}; GRANT SELECT ON contact, tag, contact_tag, company_contact_count, tag_contact_count, contact_block_count, contact_change, contact_change_purge TO {ApiRole};', " +
             "connect as a role that does not own the tables (docs/isolation.md), or set Database:RowLevelSecurity=Off to run without it.");
     }
 
@@ -173,6 +173,8 @@ public sealed class PostgresDialect : SqlDialect
         lockCommand.CommandTimeout = 0; // as long as the other server's migration takes
         await lockCommand.ExecuteNonQueryAsync(ct);
     }
+
+    internal override Changes.ChangeFeedDialect ChangeFeed => Changes.PostgresChangeFeed.Instance;
 
     internal override ImportWriter CreateImportWriter(ContactsDatabase db, DbConnection connection, DbTransaction transaction, long companyId) =>
         new PostgresImportWriter(db, (NpgsqlConnection)connection, transaction, companyId);

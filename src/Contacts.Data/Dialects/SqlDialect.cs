@@ -76,6 +76,9 @@ public abstract class SqlDialect : IAsyncDisposable
     public virtual Task LockMigrationsAsync(ContactsDatabase db, DbConnection connection, DbTransaction transaction, CancellationToken ct) =>
         Task.CompletedTask;
 
+    /// <summary>Where the change feed differs: the commit horizon of a poll, and the purge.</summary>
+    internal abstract Changes.ChangeFeedDialect ChangeFeed { get; }
+
     /// <summary>How an import writes: ids, tags and bulk inserts differ between the databases.</summary>
     internal abstract ImportWriter CreateImportWriter(ContactsDatabase db, DbConnection connection, DbTransaction transaction, long companyId);
 

@@ -85,6 +85,8 @@ public sealed class SqliteDialect : SqlDialect
         await wal.ExecuteNonQueryAsync(ct);
     }
 
+    internal override Changes.ChangeFeedDialect ChangeFeed => Changes.SqliteChangeFeed.Instance;
+
     internal override ImportWriter CreateImportWriter(ContactsDatabase db, DbConnection connection, DbTransaction transaction, long companyId) =>
         new SqliteImportWriter(db, connection, transaction, companyId);
 

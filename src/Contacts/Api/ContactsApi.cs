@@ -15,6 +15,7 @@ public static class ContactsApi
         var group = app.MapGroup("/api/v1/contacts").RequireAuthorization();
         group.MapGet("", ListContacts).WithName("ListContacts").DescribeListContacts();
         group.MapGet("/tags", ListTags).WithName("ListContactTags").DescribeListTags();
+        group.MapChanges();
         return group;
     }
 

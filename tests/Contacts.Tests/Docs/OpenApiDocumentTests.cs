@@ -43,7 +43,7 @@ public sealed class OpenApiDocumentTests(DocsFixture fixture) : IClassFixture<Do
     {
         var document = await DocumentAsync();
         Assert.StartsWith("3.1", (string?)document["openapi"]);
-        Assert.Equal([ContactsPath, TagsPath], document["paths"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal([ContactsPath, ContactsPath + "/changes", TagsPath], document["paths"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Equal(["get"], document["paths"]![ContactsPath]!.AsObject().Select(p => p.Key));
         Assert.Equal(["get"], document["paths"]![TagsPath]!.AsObject().Select(p => p.Key));
         Assert.Equal("ListContacts", (string?)Operation(document, ContactsPath)["operationId"]);

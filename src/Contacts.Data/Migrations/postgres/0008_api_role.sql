@@ -16,7 +16,8 @@ BEGIN
     END IF;
     EXECUTE format('GRANT USAGE ON SCHEMA %I TO contacts_api', current_schema());
     -- What the API's company commands read, nothing more (keys go through contacts_find_key, outside the command).
-    GRANT SELECT ON contact, tag, contact_tag, company_contact_count, tag_contact_count, contact_block_count TO contacts_api;
+    GRANT SELECT ON contact, tag, contact_tag, company_contact_count, tag_contact_count, contact_block_count,
+        contact_change, contact_change_purge TO contacts_api;
 EXCEPTION WHEN insufficient_privilege THEN
     RAISE WARNING 'contacts_api was not set up (%): the service will refuse to start until it is; see docs/isolation.md', SQLERRM;
 END

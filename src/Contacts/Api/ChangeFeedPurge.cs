@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+using Contacts.Data;
+using Contacts.Data.Changes;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Contacts.Api;
+
+/// <summary>Bound from the "Sync" section.</summary>
+public sealed class SyncOptions
+{
+    /// <summary>How long deletions stay in the change feed; a cursor older than that answers 410.</summary>
+    [Range(0, 36_500)]
+    public int HistoryDays { get; set; } = 30;
+
+    /// <summary>How often the server purges deletions older than <see cref="HistoryDays"/>.</summary>
+    [Range(1, 1_440)]
+    public int PurgeIntervalMinutes { get; set; } = 60;
+}
+
+public static class ChangeFeedServices
+{
+    public static IServiceCollection AddChangeFeed(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SyncOptions>().Bind(configuration.GetSection("Sync")).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ChangeFeedPurge>();
+        services.AddHostedService(provider => provider.GetRequiredService<ChangeFeedPurge>());
+        services.Configure<OpenApiOptions>("v1", options => options.AddSchemaTransformer(ChangesApi.DescribeChangeSchemas));
+        return services;
+    }
+}
+
+/// <summary>Deletes the feed's tombstones older than Sync:HistoryDays, at start and then every Sync:PurgeIntervalMinutes.</summary>
+public sealed class ChangeFeedPurge(ContactsDatabase db, IOptions<SyncOptions> options, TimeProvider clock, ILogger<ChangeFeedPurge> logger)
+    : BackgroundService
+{
+    /// <summary>One purge now; returns how many tombstones went.</summary>
+    public async Task<long> PurgeOnceAsync(CancellationToken ct = default)
+    {
+        var before = clock.GetUtcNow().UtcDateTime.AddDays(-options.Value.HistoryDays);
+        var purged = await ChangeFeedQueries.PurgeAsync(db, before, ct);
+        if (purged > 0) logger.LogInformation("Purged {Count} change feed deletions recorded before {Before:O}", purged, before);
+        return purged;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(options.Value.PurgeIntervalMinutes), clock);
+        do
+        {
+            try
+            {
+                await PurgeOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The next round tries again; meanwhile tombstones are only kept longer.
+                logger.LogWarning(e, "Purging the change feed's deletions failed");
+            }
+        } while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}

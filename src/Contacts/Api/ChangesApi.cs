@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Contacts.Auth;
+using Contacts.Contracts;
+using Contacts.Data;
+using Contacts.Data.Changes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+
+namespace Contacts.Api;
+
+/// <summary>GET /api/v1/contacts/changes: the change feed (docs/sync.md).</summary>
+public static class ChangesApi
+{
+    public const string CursorExpiredType = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.11";
+
+    public static RouteHandlerBuilder MapChanges(this RouteGroupBuilder group) =>
+        group.MapGet("/changes", ListChanges).WithName("ListContactChanges").DescribeChanges();
+
+    public static async Task<Results<JsonHttpResult<ChangesPage>, ValidationProblem, ProblemHttpResult>> ListChanges(
+        HttpContext http, ContactsDatabase db, IOptions<ApiOptions> options, CancellationToken ct)
+    {
+        var company = http.User.CompanyId();
+        var query = ChangesQuery.Parse(http.Request.Query, company, options.Value.MaxLimit, out var errors);
+        if (errors.Count > 0) return Problems.InvalidQuery(errors);
+        var read = await ChangeFeedQueries.ReadAsync(db, company, query.Cursor, query.Limit, ct);
+        if (read.Page is not { } page)
+            return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Cursor expired", type: CursorExpiredType,
+                detail: "The cursor is older than the change history this server keeps (Sync:HistoryDays). " +
+                        "Start again without a cursor: the feed then sends every contact once.");
+        return TypedResults.Json(page, ContactsJsonContext.Wire.ChangesPage);
+    }
+
+    private static RouteHandlerBuilder DescribeChanges(this RouteHandlerBuilder endpoint) => endpoint
+        .WithSummary("List contact changes")
+        .WithDescription("The change feed for keeping a copy of the company's contacts. Without `cursor`: every live contact " +
+                         "once, as upserts; then, with the `next_cursor` of each answer, what changed since, deletions included. " +
+                         "Apply the items in order (upsert by id, delete by id) and store `next_cursor`; ask again at once while " +
+                         "`has_more` is true. A cursor never skips a committed change. `410` means the cursor is older than the " +
+                         "kept history: start again without one.")
+        .WithTags("Contacts")
+        .Produces<ChangesPage>(StatusCodes.Status200OK)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status405MethodNotAllowed)
+        .ProducesProblem(StatusCodes.Status410Gone)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests)
+        .ProducesProblem(StatusCodes.Status500InternalServerError)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+        .AddOpenApiOperationTransformer((operation, context, _) =>
+        {
+            var maxLimit = context.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxLimit;
+            operation.Parameters =
+            [
+                new OpenApiParameter
+                {
+                    Name = "cursor", In = ParameterLocation.Query, Required = false,
+                    Description = "Opaque: the `next_cursor` of the previous answer, for the same API key's company. Leave it out to start from the beginning.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[A-Za-z0-9_-]+$" },
+                },
+                new OpenApiParameter
+                {
+                    Name = "limit", In = ParameterLocation.Query, Required = false,
+                    Description = $"Changes per answer, at most {maxLimit} (the `Api:MaxLimit` setting).",
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1",
+                        Maximum = maxLimit.ToString(CultureInfo.InvariantCulture), Default = JsonValue.Create(ChangesQuery.DefaultLimit(maxLimit)),
+                    },
+                },
+            ];
+            operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ContactsOpenApi.SecurityScheme, context.Document)] = [] }];
+            foreach (var (status, response) in operation.Responses ?? [])
+            {
+                if (response is not OpenApiResponse described) continue;
+                described.Description = status switch
+                {
+                    "200" => "A page of changes, the cursor to store, and whether more are ready now.",
+                    "400" => "`limit` is out of range, or `cursor` is malformed or was issued to another company; start again without a cursor.",
+                    "410" => "The cursor is older than the kept history (`Sync:HistoryDays`): start again without a cursor.",
+                    _ => described.Description,
+                };
+            }
+            return Task.CompletedTask;
+        });
+
+    /// <summary>
+    /// The item schema as a discriminated oneOf (the generator writes anyOf for a polymorphic type): exactly one of the
+    /// two shapes, chosen by <c>type</c>, with every key required.
+    /// </summary>
+    internal static Task DescribeChangeSchemas(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
+    {
+        if (context.JsonPropertyInfo is not null) return Task.CompletedTask;
+        var type = context.JsonTypeInfo.Type;
+        if (type == typeof(ContactChange) && schema.AnyOf is { Count: > 0 } shapes)
+        {
+            schema.OneOf = shapes;
+            schema.AnyOf = null;
+        }
+        if ((type == typeof(ContactChange) || type == typeof(ContactUpsert) || type == typeof(ContactDelete) || type == typeof(ChangesPage))
+            && schema.Properties is { Count: > 0 } properties)
+            schema.Required = new HashSet<string>(properties.Keys, StringComparer.Ordinal);
+        if (type == typeof(ContactDelete) && schema.Properties is { } delete)
+        {
+            delete["id"] = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[1-9][0-9]{0,18}$", Description = "The contact id." };
+            delete["deleted_at"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String, Format = "date-time", Pattern = @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$",
+                Description = "When the database recorded the deletion; UTC, always with three fractional digits.",
+            };
+        }
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>cursor and limit of the change feed; unknown parameters are ignored.</summary>
+public sealed record ChangesQuery(ChangeCursor? Cursor, int Limit)
+{
+    public static int DefaultLimit(int maxLimit) => Math.Min(100, maxLimit);
+
+    public static ChangesQuery Parse(IQueryCollection query, long company, int maxLimit, out Dictionary<string, string[]> errors)
+    {
+        errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var limit = DefaultLimit(maxLimit);
+        if (query.TryGetValue("limit", out var limits))
+        {
+            if (limits.Count > 1 || !int.TryParse(limits[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > maxLimit)
+                errors["limit"] = [$"limit must be an integer between 1 and {maxLimit}, given at most once."];
+        }
+        ChangeCursor? cursor = null;
+        // An empty cursor is refused rather than read as "from the beginning": a client that lost its cursor must
+        // reconcile its copy (the fresh walk sends no deletions), so it should know.
+        if (query.TryGetValue("cursor", out var cursors) && (cursors.Count > 1 || !ChangeCursor.TryDecode(cursors[0], company, out cursor)))
+            errors["cursor"] = ["cursor is not a next_cursor this server issued for this API key's company. Start again without a cursor."];
+        return new ChangesQuery(cursor, limit);
+    }
+}
