@@ -66,7 +66,7 @@ public sealed class DatabaseNode
             NodeState.NotStandby => "not-standby",
             var s => s.ToString().ToLowerInvariant(),
         };
-        return status.LagSeconds is { } lag && !IsPrimary
+        return status.LagSeconds is { } lag && status.State is NodeState.Up or NodeState.Lagging && !IsPrimary
             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{state} (lag {lag:0.0} s)")
             : state;
     }

@@ -63,6 +63,16 @@ public sealed class ReplicatedServers : IAsyncDisposable
             await ScalarAsync<NpgsqlTypes.NpgsqlLogSequenceNumber>(StandbyAdmin, "SELECT pg_last_wal_replay_lsn()") >= written);
     }
 
+    /// <summary>Pauses the standby's replay, and waits until it has (pg_wal_replay_pause only asks).</summary>
+    public async Task PauseReplayAsync()
+    {
+        await ExecuteAsync(StandbyAdmin, "SELECT pg_wal_replay_pause()");
+        await Eventually.TrueAsync("the standby's replay pauses",
+            async () => await ScalarAsync<string>(StandbyAdmin, "SELECT pg_get_wal_replay_pause_state()") == "paused");
+    }
+
+    public Task ResumeReplayAsync() => ExecuteAsync(StandbyAdmin, "SELECT pg_wal_replay_resume()");
+
     public string StandbyAdmin => new NpgsqlConnectionStringBuilder(Primary.AdminConnectionString) { Port = Standby!.Port }.ConnectionString;
 
     public static async Task ExecuteAsync(string connectionString, string sql)
