@@ -247,7 +247,8 @@ public sealed class ReplicaFailoverTests(ReplicaFailoverFixture fixture) : IClas
         {
             await fixture.Servers.ResumeReplayAsync();
         }
-        await Eventually.TrueAsync("the standby replays the position", () => standby.Status.ReplayLsn >= written);
+        await Eventually.TrueAsync("the standby is up and has replayed the position",
+            () => standby.Status is { State: NodeState.Up } status && status.ReplayLsn >= written);
         Assert.True(await InRecoveryAsync(db, written));
     }
 

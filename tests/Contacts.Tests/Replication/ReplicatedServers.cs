@@ -37,12 +37,20 @@ public sealed class ReplicatedServers : IAsyncDisposable
         var primary = new PostgresServer();
         await primary.InitializeAsync();
         if (primary.UnavailableReason is not null) return new ReplicatedServers(primary, null);
-        if (synchronous)
+        try
         {
-            await ExecuteAsync(primary.AdminConnectionString, "ALTER SYSTEM SET synchronous_standby_names = '*'");
-            await ExecuteAsync(primary.AdminConnectionString, "SELECT pg_reload_conf()");
+            if (synchronous)
+            {
+                await ExecuteAsync(primary.AdminConnectionString, "ALTER SYSTEM SET synchronous_standby_names = '*'");
+                await ExecuteAsync(primary.AdminConnectionString, "SELECT pg_reload_conf()");
+            }
+            return new ReplicatedServers(primary, await primary.StartStandbyAsync());
         }
-        return new ReplicatedServers(primary, await primary.StartStandbyAsync());
+        catch
+        {
+            await primary.DisposeAsync(); // no server left running behind a failed start
+            throw;
+        }
     }
 
     /// <summary>A fresh database, once the standby has it too: its connection strings on the primary and on the standby.</summary>
