@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Contacts.Data.Dialects;
+using Contacts.Data.Replication;
 using Npgsql;
 
 namespace Contacts.Data;
@@ -19,7 +20,15 @@ public sealed class ContactsDatabase : IAsyncDisposable
             DatabaseProvider.Postgres => new PostgresDialect(options),
             _ => new SqliteDialect(options),
         };
+        if (Dialect is PostgresDialect postgres && options.Replicas.ConnectionStrings.Count > 0)
+        {
+            Replicas = new ReplicaSet(postgres.PrimaryDataSource,
+                options.Replicas.ConnectionStrings.Select(s => PostgresDialect.DataSource(options, s)).ToList(), options.Replicas, Clock);
+        }
     }
+
+    /// <summary>The primary and its standbys when ConnectionStrings:ContactsReplicas names any; null otherwise.</summary>
+    public ReplicaSet? Replicas { get; }
 
     public DatabaseOptions Options { get; }
 
@@ -31,6 +40,7 @@ public sealed class ContactsDatabase : IAsyncDisposable
     /// <summary>Full path of the SQLite database file (null on PostgreSQL).</summary>
     public string? SqliteFile => Dialect.SqliteFile;
 
+    /// <summary>A connection to the primary: for everything that writes, and reads that must see the latest write.</summary>
     public ValueTask<DbConnection> OpenAsync(CancellationToken ct = default) => Dialect.OpenAsync(ct);
 
     /// <summary>A connection as the schema owner (ConnectionStrings:ContactsMigrations when set): for migrations.</summary>
@@ -106,5 +116,9 @@ public sealed class ContactsDatabase : IAsyncDisposable
         _ => PostgresDialect.IsUnavailableError(exception) || SqliteDialect.IsUnavailableError(exception),
     };
 
-    public ValueTask DisposeAsync() => Dialect.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (Replicas is not null) await Replicas.DisposeAsync();
+        await Dialect.DisposeAsync();
+    }
 }

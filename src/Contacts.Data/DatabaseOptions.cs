@@ -27,6 +27,8 @@ public sealed class DatabaseOptions
     /// machine: 4 connections gave the tags list p99 5 ms at 7,700 req/s, 32 connections p99 51 ms at 5,700 req/s.
     /// </summary>
     public int MaxPoolSize { get; set; } = Math.Max(4, 2 * Environment.ProcessorCount);
+    /// <summary>Streaming standbys that serve reads (ConnectionStrings:ContactsReplicas); none by default. docs/scale-out.md.</summary>
+    public Replication.ReplicaOptions Replicas { get; set; } = new();
 
     public static DatabaseOptions FromConfiguration(IConfiguration configuration)
     {
@@ -53,6 +55,7 @@ public sealed class DatabaseOptions
         if (section["RowLevelSecurity"] is { Length: > 0 } rls)
             options.RowLevelSecurity = Enum.TryParse<RowLevelSecurityMode>(rls, ignoreCase: true, out var mode) && Enum.IsDefined(mode) ? mode
                 : throw new InvalidOperationException($"Database:RowLevelSecurity: '{rls}' is not 'Required' or 'Off'.");
+        options.Replicas = Replication.ReplicaOptions.FromConfiguration(configuration, options.Provider);
         if (options.Provider == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             throw new InvalidOperationException(

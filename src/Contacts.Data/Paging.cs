@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Contacts.Data.Replication;
 
 namespace Contacts.Data;
 
@@ -39,34 +40,39 @@ internal static class PagedQuery
     public static async Task<long> RunAsync(ContactsDatabase db, long company, PageWindow window, Filter filter,
         PageSql sql, bool customPlans, Func<DbDataReader, long> read, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        long? total = null;
-        await using (var command = db.CompanyCommand(connection, company, sql.Count is null ? sql.Page : sql.Count + ";\n" + sql.Page, customPlans))
+        // On a standby when there are any; tried again on another node only while no row has reached read.
+        var delivered = false;
+        return await db.ReadAsync(async (connection, ct) =>
         {
-            filter.Bind(command);
-            ContactsDatabase.AddParameter(command, "@limit", window.Limit);
-            ContactsDatabase.AddParameter(command, "@offset", window.Offset);
-            await using var reader = await db.ExecuteForCompanyAsync(command, ct);
-            if (sql.Count is not null)
+            long? total = null;
+            await using (var command = db.CompanyCommand(connection, company, sql.Count is null ? sql.Page : sql.Count + ";\n" + sql.Page, customPlans))
             {
-                await reader.ReadAsync(ct);
-                total = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
-                await reader.NextResultAsync(ct);
+                filter.Bind(command);
+                ContactsDatabase.AddParameter(command, "@limit", window.Limit);
+                ContactsDatabase.AddParameter(command, "@offset", window.Offset);
+                await using var reader = await db.ExecuteForCompanyAsync(command, ct);
+                if (sql.Count is not null)
+                {
+                    await reader.ReadAsync(ct);
+                    total = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
+                    await reader.NextResultAsync(ct);
+                }
+                while (await reader.ReadAsync(ct))
+                {
+                    delivered = true;
+                    var rowTotal = read(reader);
+                    total ??= rowTotal;
+                }
             }
-            while (await reader.ReadAsync(ct))
-            {
-                var rowTotal = read(reader);
-                total ??= rowTotal;
-            }
-        }
-        if (total is { } known) return known;
-        if (window.Offset == 0) return 0;
+            if (total is { } known) return known;
+            if (window.Offset == 0) return 0;
 
-        await using var count = db.CompanyCommand(connection, company, sql.CountAll, customPlans);
-        filter.Bind(count);
-        await using var countReader = await db.ExecuteForCompanyAsync(count, ct);
-        await countReader.ReadAsync(ct);
-        return Convert.ToInt64(countReader.GetValue(0), CultureInfo.InvariantCulture);
+            await using var count = db.CompanyCommand(connection, company, sql.CountAll, customPlans);
+            filter.Bind(count);
+            await using var countReader = await db.ExecuteForCompanyAsync(count, ct);
+            await countReader.ReadAsync(ct);
+            return Convert.ToInt64(countReader.GetValue(0), CultureInfo.InvariantCulture);
+        }, canRetry: () => !delivered, ct: ct);
     }
 
     public static string Id(DbDataReader reader, int ordinal) => reader.GetInt64(ordinal).ToString(CultureInfo.InvariantCulture);

@@ -18,7 +18,11 @@ public sealed class PostgresDialect : SqlDialect
             _owner = DataSource(options, owner);
     }
 
-    private static NpgsqlDataSource DataSource(DatabaseOptions options, string? connectionString)
+    /// <summary>The primary's pool: the one the replica monitor compares the standbys with.</summary>
+    internal NpgsqlDataSource PrimaryDataSource => _dataSource;
+
+    /// <summary>A pool with the service's settings (the standbys' pools get the same).</summary>
+    internal static NpgsqlDataSource DataSource(DatabaseOptions options, string? connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (!ExplicitlySet(connectionString, "Timeout")) builder.Timeout = options.ConnectTimeoutSeconds;

@@ -1,3 +1,5 @@
+using Contacts.Data.Replication;
+
 namespace Contacts.Data.Keys;
 
 public sealed record ApiKeyRow(string Id, long CompanyId, string? Name, DateTime CreatedAt, DateTime? RevokedAt, DateTime? LastUsedAt);
@@ -53,15 +55,16 @@ public static class KeyQueries
         return await command.ExecuteNonQueryAsync(ct) > 0;
     }
 
-    public static async Task<StoredApiKey?> FindAsync(ContactsDatabase db, string keyId, CancellationToken ct = default)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        await using var command = db.Command(connection, db.Dialect.FindKeySql);
-        ContactsDatabase.AddParameter(command, "@key_id", keyId);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct)) return null;
-        return new StoredApiKey(reader.GetString(0), reader.GetInt64(1), (byte[])reader.GetValue(2), reader.GetBoolean(3));
-    }
+    /// <summary>On a standby when there are any: a key created or revoked on the primary is seen within the lag bound.</summary>
+    public static Task<StoredApiKey?> FindAsync(ContactsDatabase db, string keyId, CancellationToken ct = default) =>
+        db.ReadAsync(async (connection, ct) =>
+        {
+            await using var command = db.Command(connection, db.Dialect.FindKeySql);
+            ContactsDatabase.AddParameter(command, "@key_id", keyId);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct)) return null;
+            return new StoredApiKey(reader.GetString(0), reader.GetInt64(1), (byte[])reader.GetValue(2), reader.GetBoolean(3));
+        }, ct: ct);
 
     /// <summary>Records use of keys; called in batches by a background flusher, never per request.</summary>
     public static async Task TouchAsync(ContactsDatabase db, IReadOnlyList<string> keyIds, DateTime usedAt, CancellationToken ct = default)

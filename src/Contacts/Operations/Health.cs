@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Contacts.Data;
+using Contacts.Data.Replication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -52,7 +53,8 @@ public static class Health
     private static Task WriteAsync(HttpContext http, HealthReport report)
     {
         var body = new HealthResponse(report.Status.ToString(), report.TotalDuration.TotalMilliseconds,
-            report.Entries.ToDictionary(e => e.Key, e => new HealthCheckResponse(e.Value.Status.ToString(), e.Value.Duration.TotalMilliseconds, e.Value.Description)));
+            report.Entries.ToDictionary(e => e.Key, e => new HealthCheckResponse(e.Value.Status.ToString(), e.Value.Duration.TotalMilliseconds, e.Value.Description,
+                e.Value.Data.Count == 0 ? null : e.Value.Data.ToDictionary(d => d.Key, d => d.Value.ToString() ?? ""))));
         http.Response.ContentType = "application/json";
         return JsonSerializer.SerializeAsync(http.Response.Body, body, HealthJsonContext.Default.HealthResponse, http.RequestAborted);
     }
@@ -72,11 +74,16 @@ internal sealed class DatabaseHealthCheck(ContactsDatabase db) : IHealthCheck
             // Npgsql does not give up a connection attempt to a host that accepts but never answers when cancelled;
             // the probe is abandoned instead (it ends, and closes its connection, at the driver's own timeout).
             await probe.WaitAsync(cancellationToken);
-            return HealthCheckResult.Healthy($"{db.Provider} answers");
+            if (db.Replicas is not { } replicas) return HealthCheckResult.Healthy($"{db.Provider} answers");
+            // Reads are served; a node that is not is worth an operator's look (Degraded still answers 200).
+            var allUp = replicas.Nodes.All(n => n.Status.State == NodeState.Up);
+            return new HealthCheckResult(allUp ? HealthStatus.Healthy : HealthStatus.Degraded,
+                $"{db.Provider} answers reads", data: Nodes(replicas));
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, $"{db.Provider} does not answer", e);
+            return new HealthCheckResult(context.Registration.FailureStatus, $"{db.Provider} does not answer", e,
+                db.Replicas is { } replicas ? Nodes(replicas) : null);
         }
         finally
         {
@@ -84,12 +91,16 @@ internal sealed class DatabaseHealthCheck(ContactsDatabase db) : IHealthCheck
         }
     }
 
-    private async Task ProbeAsync(CancellationToken ct)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        await using var command = db.Command(connection, "SELECT 1 FROM contact LIMIT 0");
-        await command.ExecuteScalarAsync(ct);
-    }
+    // Through the read path: with standbys, ready while any node serves reads (a down primary or standby is skipped).
+    private static Dictionary<string, object> Nodes(ReplicaSet replicas) =>
+        replicas.Nodes.ToDictionary(n => n.Name, object (n) => n.Describe());
+
+    private Task<object?> ProbeAsync(CancellationToken ct) =>
+        db.ReadAsync(async (connection, ct) =>
+        {
+            await using var command = db.Command(connection, "SELECT 1 FROM contact LIMIT 0");
+            return await command.ExecuteScalarAsync(ct);
+        }, ct: ct);
 }
 
 internal sealed record HealthResponse(
@@ -100,7 +111,9 @@ internal sealed record HealthResponse(
 internal sealed record HealthCheckResponse(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("durationMs")] double DurationMs,
-    [property: JsonPropertyName("description")] string? Description);
+    [property: JsonPropertyName("description")] string? Description,
+    // With standbys: each node's state ("primary": "up", "replica-1": "lagging (12.3 s)").
+    [property: JsonPropertyName("nodes"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Nodes);
 
 [JsonSerializable(typeof(HealthResponse))]
 internal sealed partial class HealthJsonContext : JsonSerializerContext;

@@ -55,6 +55,32 @@ public sealed class PostgresServer : IAsyncLifetime
             $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
             "start"]);
 
+    /// <summary>
+    /// A hot standby of this server, streaming from it (pg_basebackup -R: initdb's trust lines in pg_hba.conf already let
+    /// 127.0.0.1 replicate, and wal_level=replica, max_wal_senders and hot_standby are PostgreSQL's defaults).
+    /// The caller disposes it.
+    /// </summary>
+    public async Task<PostgresServer> StartStandbyAsync()
+    {
+        var standby = new PostgresServer { _binaries = _binaries, _root = Path.Combine(Path.GetTempPath(), "contacts-pg-" + Guid.NewGuid().ToString("N")[..12]) };
+        Directory.CreateDirectory(standby._root);
+        if (IsRoot) await RunAsync("chown", ["postgres:postgres", standby._root]);
+        standby.Port = FreePort();
+        await RunAsPostgresAsync(SiblingTool("pg_basebackup"), ["-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-U", "postgres", "-D", standby.DataDirectory, "-R", "-X", "stream", "-c", "fast"]);
+        await standby.StartAsync();
+        return standby;
+    }
+
+    /// <summary>A tool beside initdb: PATH may hold links to initdb and pg_ctl only (Path.Combine keeps an absolute path).</summary>
+    private string SiblingTool(string tool)
+    {
+        var path = Path.Combine(_binaries!, tool);
+        if (File.Exists(path)) return path;
+        var initdb = new FileInfo(Path.Combine(_binaries!, "initdb")).ResolveLinkTarget(returnFinalTarget: true);
+        return initdb is null ? path : Path.Combine(Path.GetDirectoryName(initdb.FullName)!, tool);
+    }
+
     public async Task StopAsync() => await RunAsPostgresAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "stop"]);
 
     public string AdminConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=false";
