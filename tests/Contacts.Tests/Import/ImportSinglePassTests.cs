@@ -1,4 +1,5 @@
 using Contacts.Import;
+using Contacts.Tests.Cli;
 using Contacts.Tests.Infrastructure;
 
 namespace Contacts.Tests.Import;
