@@ -13,12 +13,12 @@ public static class ContactImporter
 
     public static async Task<ImportOutcome> ImportAsync(
         ContactsDatabase db, long companyId, IEnumerable<ImportRecord> records, bool skipInvalid,
-        long maxExplicitId = 0, Action<long>? progress = null, CancellationToken ct = default)
+        IReadOnlyCollection<RowError>? readErrors = null, Action<long>? progress = null, CancellationToken ct = default)
     {
         await using var connection = await db.OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var writer = db.Dialect.CreateImportWriter(db, connection, transaction, companyId);
-        await writer.StartAsync(maxExplicitId, ct);
+        await writer.StartAsync(ct);
         var session = new Session(writer, new ImportMatcher(companyId), await writer.LoadTagsAsync(ct),
             UtcTimestampConverter.TruncateToMillisecond(db.Clock.GetUtcNow().UtcDateTime));
 
@@ -30,14 +30,16 @@ public static class ContactImporter
             progress?.Invoke(processed);
         }
 
-        if (session.Rejected.Count > 0 && !skipInvalid)
+        // readErrors: rows the reader refused while it streamed (it fills the list as the records are enumerated).
+        List<RowError> rejected = [.. readErrors ?? [], .. session.Rejected];
+        if (rejected.Count > 0 && !skipInvalid)
         {
             await transaction.RollbackAsync(ct);
-            throw new ImportRejectedException(session.Rejected);
+            throw new ImportRejectedException(rejected);
         }
         await writer.FinishAsync(ct);
         await transaction.CommitAsync(ct);
-        return new ImportOutcome(session.Inserted, session.Updated, session.Unchanged, session.Rejected);
+        return new ImportOutcome(session.Inserted, session.Updated, session.Unchanged, rejected);
     }
 
     private sealed class Session(ImportWriter writer, ImportMatcher matcher, Dictionary<string, (long Id, string? Color)> tags, DateTime now)
@@ -100,8 +102,12 @@ public static class ContactImporter
         private async Task InsertAsync(List<ImportRecord> inserts, CancellationToken ct)
         {
             if (inserts.Count == 0) return;
+            // The file is read once, so its later explicit ids are unknown here: generated ids go above the database's and
+            // this batch's explicit ids, and are claimed by their line, so a later row naming one is refused, never merged.
+            await writer.ReserveAboveAsync(inserts.Max(r => r.Id ?? 0), ct);
             var generated = new Queue<long>(await writer.AllocateIdsAsync(inserts.Count(r => r.Id is null), ct));
             var rows = inserts.Select(r => ImportMatcher.NewRow(r.Id ?? generated.Dequeue(), r, now)).ToList();
+            foreach (var row in rows.Where(row => row.Record.Id is null)) matcher.Claim(row.Id, row.Record.Line);
             await writer.InsertContactsAsync(rows, ct);
             Inserted += rows.Count;
             await writer.InsertContactTagsAsync([.. rows.SelectMany(row => TagIdsOf(row.Record).Select(t => (row.Id, t)))], ct);

@@ -29,6 +29,9 @@ public sealed class ImportMatcher(long companyId)
          [.. batch.Where(r => r.Id is null && r.PhoneNumber is not null).Select(r => r.PhoneNumber!).Distinct()],
          [.. batch.Where(r => r.Id is null && r.Email is not null).Select(r => r.Email!).Distinct()]);
 
+    /// <summary>An id this import generated for a line: a later line naming it explicitly is refused like any second claim.</summary>
+    public void Claim(long id, int line) => _claimed.TryAdd(id, line);
+
     public List<ImportDecision> Match(IReadOnlyList<ImportRecord> batch, IReadOnlyDictionary<long, ExistingContact> existing)
     {
         var byPhone = new Dictionary<string, ExistingContact>(StringComparer.Ordinal);

@@ -16,8 +16,11 @@ internal abstract class ImportWriter(ContactsDatabase db, DbConnection connectio
 
     protected DbCommand Command(string sql) => Db.Command(connection, sql, transaction);
 
-    /// <summary>Makes sure ids generated from now on are above <paramref name="maxExplicitId"/> (the file's explicit ids).</summary>
-    public abstract Task StartAsync(long maxExplicitId, CancellationToken ct);
+    /// <summary>Makes sure ids generated from now on are above every id already in the database.</summary>
+    public abstract Task StartAsync(CancellationToken ct);
+
+    /// <summary>Makes sure ids generated from now on are above <paramref name="maxExplicitId"/> (the explicit ids of the batch being written).</summary>
+    public abstract Task ReserveAboveAsync(long maxExplicitId, CancellationToken ct);
 
     public virtual Task FinishAsync(CancellationToken ct) => Task.CompletedTask;
 

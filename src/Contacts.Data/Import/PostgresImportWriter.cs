@@ -13,6 +13,7 @@ internal sealed class PostgresImportWriter(ContactsDatabase db, NpgsqlConnection
     : ImportWriter(db, connection, transaction, companyId)
 {
     private DbCommand? _update;
+    private long _reserved;
 
     // Moves the id sequence past max(@max, max(id)) only when it is behind: never backwards, and a fresh sequence still starts at 1.
     private const string RaiseSequenceSql = """
@@ -22,7 +23,10 @@ internal sealed class PostgresImportWriter(ContactsDatabase db, NpgsqlConnection
         WHERE s.target > coalesce(pg_sequence_last_value(s.seq), 0)
         """;
 
-    public override Task StartAsync(long maxExplicitId, CancellationToken ct) => RaiseSequenceAsync(maxExplicitId, ct);
+    public override Task StartAsync(CancellationToken ct) => RaiseSequenceAsync(0, ct);
+
+    public override Task ReserveAboveAsync(long maxExplicitId, CancellationToken ct) =>
+        maxExplicitId > _reserved ? RaiseSequenceAsync(_reserved = maxExplicitId, ct) : Task.CompletedTask;
 
     /// <summary>Explicit ids written by this import may be above the sequence: move it past them.</summary>
     public override Task FinishAsync(CancellationToken ct) => RaiseSequenceAsync(0, ct);

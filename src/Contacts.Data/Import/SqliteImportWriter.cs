@@ -13,10 +13,16 @@ internal sealed class SqliteImportWriter(ContactsDatabase db, DbConnection conne
     private long _nextId;
     private DbCommand? _update, _insert, _insertTag;
 
-    public override async Task StartAsync(long maxExplicitId, CancellationToken ct)
+    public override async Task StartAsync(CancellationToken ct)
     {
         await using var max = Command("SELECT coalesce(max(id), 0) FROM contact");
-        _nextId = Math.Max(ToLong(await max.ExecuteScalarAsync(ct)), maxExplicitId) + 1;
+        _nextId = ToLong(await max.ExecuteScalarAsync(ct)) + 1;
+    }
+
+    public override Task ReserveAboveAsync(long maxExplicitId, CancellationToken ct)
+    {
+        _nextId = Math.Max(_nextId, maxExplicitId + 1);
+        return Task.CompletedTask;
     }
 
     public override async Task<long> InsertTagAsync(string name, string folded, string? color, DateTime now, CancellationToken ct)

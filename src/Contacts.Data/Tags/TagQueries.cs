@@ -17,10 +17,11 @@ public static class TagQueries
 
         var rows = new List<Tag>(window.Limit);
         var countAll = $"SELECT count(*) FROM tag t WHERE {filter.Sql}";
-        // The counts come from tag_contact_count (migration 0002, kept by triggers), not a count(*) per tag.
+        // The counts come from tag_contact_count (kept by triggers), not a count(*) per tag; read by company and tag because
+        // SQLite keys it by both (migration 0007), so a row naming another company's tag id cannot move this count.
         var total = await PagedQuery.RunAsync(db, company, window, filter, new PageSql(countAll, $"""
             SELECT t.id, t.name, t.color, t.created_at,
-                   coalesce((SELECT tc.contacts FROM tag_contact_count tc WHERE tc.tag_id = t.id), 0)
+                   coalesce((SELECT tc.contacts FROM tag_contact_count tc WHERE tc.company_id = t.company_id AND tc.tag_id = t.id), 0)
             FROM tag t WHERE t.id IN (SELECT t.id FROM tag t WHERE {filter.Sql} ORDER BY t.id LIMIT @limit OFFSET @offset)
             ORDER BY t.id
             """, countAll), customPlans: search is not null, reader =>

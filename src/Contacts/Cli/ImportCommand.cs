@@ -6,9 +6,8 @@ using Contacts.Data.Import;
 namespace Contacts.Cli;
 
 /// <summary>
-/// contacts import --company ID FILE [--skip-invalid]. Two passes over the file: the first validates every
-/// row (and finds duplicates), the second writes in one transaction. Without --skip-invalid a single bad row
-/// rejects the file and nothing changes.
+/// contacts import --company ID FILE [--skip-invalid]. One pass over the file: rows are validated and written as
+/// they are read, in one transaction. Without --skip-invalid a single bad row rejects the file and nothing changes.
 /// </summary>
 public static class ImportCommand
 {
@@ -31,22 +30,22 @@ public static class ImportCommand
             var skip = parse.GetValue(skipInvalid);
             var json = parse.GetValue(io.JsonOption);
 
-            var plan = ImportPlan.Validate(path);
-            if (plan.Errors.Count > 0 && (!skip || plan.FileUnreadable))
-                return Report(io, json, path, companyId, new ImportOutcome(0, 0, 0, plan.Errors), imported: false, plan.FileUnreadable);
-
-            var progress = plan.ValidRows >= 20_000
-                ? new Action<long>(n => { if (n % 50_000 < ContactImporter.BatchSize || n == plan.ValidRows) io.Error.WriteLine($"import: {n:N0} / {plan.ValidRows:N0} rows written"); })
-                : null;
+            var reading = new ImportReading(path, skip);
+            // No total is known before the single pass ends: progress counts rows written so far.
+            var progress = new Action<long>(n => { if (n % 50_000 < ContactImporter.BatchSize) io.Error.WriteLine($"import: {n:N0} rows written"); });
             try
             {
-                var outcome = await ContactImporter.ImportAsync(db, companyId, plan.ValidRecords(path), skip, plan.MaxExplicitId, progress, ct);
-                var rejected = plan.Errors.Concat(outcome.Rejected).OrderBy(e => e.Line).ToList();
+                var outcome = await ContactImporter.ImportAsync(db, companyId, reading.Records(), skip, reading.Errors, progress, ct);
+                var rejected = outcome.Rejected.OrderBy(e => e.Line).ToList();
                 return Report(io, json, path, companyId, outcome with { Rejected = rejected }, imported: true);
             }
             catch (ImportRejectedException e)
             {
-                return Report(io, json, path, companyId, new ImportOutcome(0, 0, 0, e.Errors), imported: false);
+                return Report(io, json, path, companyId, new ImportOutcome(0, 0, 0, [.. e.Errors.OrderBy(r => r.Line)]), imported: false);
+            }
+            catch (FileUnreadableException)
+            {
+                return Report(io, json, path, companyId, new ImportOutcome(0, 0, 0, reading.Errors), imported: false, unreadable: true);
             }
         });
         return command;
@@ -81,19 +80,18 @@ public static class ImportCommand
     }
 }
 
-/// <summary>The result of the validation pass: bad rows (with duplicates found across the file) and what the write pass needs.</summary>
-public sealed class ImportPlan
+/// <summary>
+/// The single pass over the file: each row is read, validated and checked against the rows before it, then handed to
+/// the importer, so the rows validated are exactly the rows written. Errors are collected as they come; without
+/// --skip-invalid the first one stops the writing (the importer then rolls back) while reading goes on to report
+/// every bad row. A file that cannot be read as a whole ends the import with <see cref="FileUnreadableException"/>.
+/// </summary>
+public sealed class ImportReading(string path, bool skipInvalid)
 {
-    private readonly HashSet<int> _rejectedLines = [];
-
     public List<RowError> Errors { get; } = [];
-    public long ValidRows { get; private set; }
-    public long MaxExplicitId { get; private set; }
-    public bool FileUnreadable { get; private set; }
 
-    public static ImportPlan Validate(string path)
+    public IEnumerable<ImportRecord> Records()
     {
-        var plan = new ImportPlan();
         var ids = new Dictionary<long, int>();
         // A row without an id finds its contact by phone or email on the next import: no other row of the file,
         // with or without an id, may leave a contact behind with the same phone or email.
@@ -105,8 +103,8 @@ public sealed class ImportPlan
         {
             if (result.Error is { } error)
             {
-                plan.Reject(error);
-                plan.FileUnreadable |= result.FileUnreadable;
+                Errors.Add(error);
+                if (result.FileUnreadable) throw new FileUnreadableException();
                 continue;
             }
             var record = result.Record!;
@@ -119,7 +117,7 @@ public sealed class ImportPlan
                   ?? (record.Email is { } email ? First(emails, email, record.Line, "email") : null);
             if (duplicate is not null)
             {
-                plan.Reject(new RowError(record.Line, duplicate));
+                Errors.Add(new RowError(record.Line, duplicate));
                 continue;
             }
             if (record.Id is not null)
@@ -127,10 +125,8 @@ public sealed class ImportPlan
                 if (record.PhoneNumber is not null) phonesWithId.TryAdd(record.PhoneNumber, record.Line);
                 if (record.Email is not null) emailsWithId.TryAdd(record.Email, record.Line);
             }
-            plan.ValidRows++;
-            if (record.Id > plan.MaxExplicitId) plan.MaxExplicitId = record.Id.Value;
+            if (Errors.Count == 0 || skipInvalid) yield return record;
         }
-        return plan;
     }
 
     private static string? Seen(Dictionary<string, int> seen, string? key, string what) =>
@@ -138,16 +134,7 @@ public sealed class ImportPlan
 
     private static string? First<TKey>(Dictionary<TKey, int> seen, TKey key, int line, string what) where TKey : notnull =>
         seen.TryAdd(key, line) ? null : $"duplicate {what} '{key}' (first on line {seen[key]})";
-
-    private void Reject(RowError error)
-    {
-        Errors.Add(error);
-        _rejectedLines.Add(error.Line);
-    }
-
-    /// <summary>The second pass: the same file again, only the rows the first pass accepted.</summary>
-    public IEnumerable<ImportRecord> ValidRecords(string path) =>
-        ContactFileReader.Read(path)
-            .Where(r => r.Record is not null && !_rejectedLines.Contains(r.Record.Line))
-            .Select(r => r.Record!);
 }
+
+/// <summary>The file cannot be read as a whole (no usable header, broken CSV): nothing is imported, even with --skip-invalid.</summary>
+public sealed class FileUnreadableException() : Exception("the file cannot be read as a whole");

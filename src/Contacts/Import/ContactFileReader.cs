@@ -19,6 +19,12 @@ public static class ContactFileReader
     public static readonly string[] CsvColumns =
         ["id", "first_name", "last_name", "email", "phone_number", "phone_number_lid", "profile_picture", "created_at", "updated_at", "tags"];
 
+    /// <summary>
+    /// The longest JSON Lines line and CSV field read, in characters: far above any valid row (the validator's longest
+    /// field is 2,048), and what bounds memory. 2 Mi rather than 1 Mi so a 1 MiB field still gets the validator's reason.
+    /// </summary>
+    public const int MaxLineLength = 2 << 20;
+
     // Invalid UTF-8 decodes to U+FFFD, which the validator reports with the line number.
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
@@ -54,6 +60,7 @@ public static class ContactFileReader
             DetectColumnCountChanges = false,
             // Skipped below instead, so that the line after a blank one is counted right.
             IgnoreBlankLines = false,
+            MaxFieldSize = MaxLineLength,
         };
         using var reader = new StreamReader(path, Utf8, detectEncodingFromByteOrderMarks: true);
         using var csv = new CsvReader(reader, config);
@@ -132,13 +139,48 @@ public static class ContactFileReader
     private static IEnumerable<ReadResult> ReadJsonLines(string path)
     {
         using var reader = new StreamReader(path, Utf8, detectEncodingFromByteOrderMarks: true);
-        var line = 0;
-        while (reader.ReadLine() is { } text)
+        foreach (var (line, text) in BoundedLines(reader))
         {
-            line++;
+            if (text is null)
+            {
+                yield return new ReadResult(null, new RowError(line, $"the line is longer than {MaxLineLength:N0} characters"));
+                continue;
+            }
             if (string.IsNullOrWhiteSpace(text)) continue;
             yield return ParseJsonLine(line, text);
         }
+    }
+
+    /// <summary>Lines as ReadLine splits them (\n, \r\n), but a line past <see cref="MaxLineLength"/> is skipped to its end, not buffered: its text is null.</summary>
+    private static IEnumerable<(int Line, string? Text)> BoundedLines(StreamReader reader)
+    {
+        var buffer = new char[64 * 1024];
+        var text = new StringBuilder();
+        var line = 1;
+        var tooLong = false;
+        int read;
+        while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            var start = 0;
+            while (start < read)
+            {
+                var end = Array.IndexOf(buffer, '\n', start, read - start);
+                var chunk = (end < 0 ? read : end) - start;
+                if (!tooLong && text.Length + chunk > MaxLineLength + 1) (tooLong, text.Length) = (true, 0);
+                if (!tooLong) text.Append(buffer, start, chunk);
+                if (end < 0) break;
+                yield return (line++, tooLong ? null : Line(text));
+                (tooLong, text.Length) = (false, 0);
+                start = end + 1;
+            }
+        }
+        if (tooLong || text.Length > 0) yield return (line, tooLong ? null : Line(text));
+    }
+
+    private static string? Line(StringBuilder text)
+    {
+        if (text.Length > 0 && text[^1] == '\r') text.Length--;
+        return text.Length > MaxLineLength ? null : text.ToString();
     }
 
     private static ReadResult ParseJsonLine(int line, string text)
