@@ -113,7 +113,7 @@ public abstract class ErrorTests(AppFixture fixture)
     [SkippableFact]
     public async Task MethodNotAllowedIsNeverCachedNorSniffedAndNamesNoServer()
     {
-        Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
+        Ci.SkipIf(fixture.SkipReason is not null, fixture.SkipReason);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(ContractAssert.ContactsPath, UriKind.Relative));
 
         using var response = await App.Client.SendAsync(request);
@@ -125,7 +125,7 @@ public abstract class ErrorTests(AppFixture fixture)
     [SkippableFact]
     public async Task InternalErrorIsProblemJsonWithATraceIdAndNoExceptionText()
     {
-        Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
+        Ci.SkipIf(fixture.SkipReason is not null, fixture.SkipReason);
         await using var database = await OwnDatabaseAsync();
         var errorLog = new ConcurrentQueue<string>();
         await using var app = await TestApp.StartAsync(database, builder => builder.Logging.AddProvider(new ErrorLog(errorLog)));
@@ -201,7 +201,7 @@ public sealed class PostgresUnavailableDatabaseTests
         try
         {
             await server.InitializeAsync();
-            Skip.If(server.UnavailableReason is not null, server.UnavailableReason);
+            Ci.SkipIf(server.UnavailableReason is not null, server.UnavailableReason);
             await using var database = await TestDatabase.PostgresAsync(server);
             await using var app = await TestApp.StartAsync(database, "--Database:ConnectTimeoutSeconds=2", "--Database:CommandTimeoutSeconds=2");
             var company = await new TestData(database).CompanyAsync();

@@ -154,7 +154,7 @@ public sealed class PostgresMigrateCommandTests : MigrateCommandTests
     protected override async Task<EmptyDatabase> EmptyDatabaseAsync()
     {
         var server = await PostgresServer.SharedAsync();
-        Skip.If(server.UnavailableReason is not null, server.UnavailableReason);
+        Ci.SkipIf(server.UnavailableReason is not null, server.UnavailableReason);
         return new EmptyDatabase(DatabaseProvider.Postgres, await server.CreateDatabaseAsync());
     }
 

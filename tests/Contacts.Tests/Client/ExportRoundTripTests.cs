@@ -77,7 +77,7 @@ public abstract class ExportRoundTripTests(AppFixture fixture)
         await CliRunner.OkAsync(database, "export", "--url", fixture.App.Address.ToString(), "--key", a.Key, "--out", exportA);
 
         await using var other = await OtherProviderDatabaseAsync();
-        Skip.If(other is null, "the other database provider is unavailable");
+        Ci.SkipIf(other is null, "the other database provider is unavailable");
         var b = await CompanyQueries.CreateAsync(other.Db, "B");
         var bKey = await KeyQueries.CreateAsync(other.Db, b.Id, "export");
         await CliRunner.OkAsync(other, "import", "--company", Id(b.Id), exportA);

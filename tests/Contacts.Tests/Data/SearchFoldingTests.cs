@@ -127,7 +127,7 @@ public sealed class SearchFoldingTests(ITestOutputHelper output)
     public async Task PostgresFoldAgreesWithTheApplicationFold()
     {
         var server = await PostgresServer.SharedAsync();
-        Skip.If(server.UnavailableReason is not null, server.UnavailableReason);
+        Ci.SkipIf(server.UnavailableReason is not null, server.UnavailableReason);
         await using var database = await TestDatabase.PostgresAsync(server);
         await using var connection = await database.Db.OpenAsync();
         foreach (var sample in Strings)

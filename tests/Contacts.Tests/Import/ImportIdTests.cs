@@ -14,7 +14,7 @@ public abstract class ImportIdTests
     public async Task GeneratedIdsStartAtOneAndClimbAboveExplicitIdsForImportsAndOtherWriters()
     {
         await using var database = await FreshDatabaseAsync();
-        Skip.If(database is null, "PostgreSQL is unavailable");
+        Ci.SkipIf(database is null, "PostgreSQL is unavailable");
         using var files = new TempFolder();
         var company = (await CompanyQueries.CreateAsync(database.Db, "Ids")).Id.ToString(CultureInfo.InvariantCulture);
 

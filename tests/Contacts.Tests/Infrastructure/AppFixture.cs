@@ -18,7 +18,11 @@ public abstract class AppFixture : IAsyncLifetime
 
     protected void Unavailable(string reason) => SkipReason = reason;
 
-    private SkipException Skipped() => new(SkipReason ?? "the test database was not created");
+    private Exception Skipped()
+    {
+        var reason = SkipReason ?? "the test database was not created";
+        return Ci.IsSet ? new InvalidOperationException($"would skip, but CI is set: {reason}") : new SkipException(reason);
+    }
 
     public async Task InitializeAsync()
     {

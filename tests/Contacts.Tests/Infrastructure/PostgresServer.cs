@@ -30,6 +30,7 @@ public sealed class PostgresServer : IAsyncLifetime
     public int Port { get; private set; }
     public string? UnavailableReason { get; private set; }
     public string DataDirectory => Path.Combine(_root!, "data");
+    public string LogPath => Path.Combine(_root!, "server.log");
 
     public async Task InitializeAsync()
     {
@@ -38,7 +39,7 @@ public sealed class PostgresServer : IAsyncLifetime
         {
             UnavailableReason = "PostgreSQL binaries (initdb, pg_ctl) not found on PATH or in /usr/lib/postgresql/*/bin: " +
                                 "install PostgreSQL (apt-get install postgresql) to run the PostgreSQL tests.";
-            if (Environment.GetEnvironmentVariable("CI") == "true") throw new InvalidOperationException(UnavailableReason);
+            if (Ci.IsSet) throw new InvalidOperationException(UnavailableReason);
             return;
         }
         RemoveAbandonedServers();
@@ -51,8 +52,10 @@ public sealed class PostgresServer : IAsyncLifetime
     }
 
     public async Task StartAsync() =>
-        await RunAsPostgresAsync("pg_ctl", ["-D", DataDirectory, "-l", Path.Combine(_root!, "server.log"), "-w", "-t", "60", "-o",
-            $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+        await RunAsPostgresAsync("pg_ctl", ["-D", DataDirectory, "-l", LogPath, "-w", "-t", "60", "-o",
+            $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" +
+            // Every log line names its database and transaction, for tests that count statements on the server (StatementLog).
+            " -c log_line_prefix=db=%d,vxid=%v:",
             "start"]);
 
     /// <summary>

@@ -112,7 +112,7 @@ public sealed class PostgresReadinessTests
         try
         {
             await server.InitializeAsync();
-            Skip.If(server.UnavailableReason is not null, server.UnavailableReason);
+            Ci.SkipIf(server.UnavailableReason is not null, server.UnavailableReason);
             await using var database = await TestDatabase.PostgresAsync(server);
             await using var app = await TestApp.StartAsync(database, "--Health:ReadyTimeoutSeconds=1", HealthAssert.QuietFailedChecks);
             using var client = new HttpClient { BaseAddress = app.Address, Timeout = HealthAssert.Bound };
@@ -168,7 +168,7 @@ public sealed class PostgresNonOwnerReadinessTests(Contacts.Tests.Trust.RowLevel
     [SkippableFact]
     public async Task ReadyAnswers200ForTheServiceRoleThatOwnsNoTables()
     {
-        Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
+        Ci.SkipIf(fixture.SkipReason is not null, fixture.SkipReason);
 
         using var response = await fixture.App.Client.GetAsync(new Uri(Health.ReadyPath, UriKind.Relative));
 

@@ -16,7 +16,7 @@ public abstract class MetricsTests(AppFixture fixture)
     {
         get
         {
-            Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
+            Ci.SkipIf(fixture.SkipReason is not null, fixture.SkipReason);
             return fixture;
         }
     }

@@ -37,7 +37,7 @@ public sealed class PostgresFaultTests
         try
         {
             await server.InitializeAsync();
-            Skip.If(server.UnavailableReason is not null, server.UnavailableReason);
+            Ci.SkipIf(server.UnavailableReason is not null, server.UnavailableReason);
             await using var database = await TestDatabase.PostgresAsync(server);
             await using var app = await TestApp.StartAsync(database,
                 [$"--Database:ConnectTimeoutSeconds={ConnectTimeout}", $"--Database:CommandTimeoutSeconds={CommandTimeout}", .. QuietDatabaseWarnings]);
@@ -93,7 +93,7 @@ public sealed class PostgresFaultTests
     public async Task StatementHeldUpByALockIsCutOffByTheCommandTimeoutAs503AndTheServiceRecovers()
     {
         var server = await PostgresServer.SharedAsync();
-        Skip.If(server.UnavailableReason is not null, server.UnavailableReason);
+        Ci.SkipIf(server.UnavailableReason is not null, server.UnavailableReason);
         await using var database = await TestDatabase.PostgresAsync(server);
         await using var app = await TestApp.StartAsync(database, ["--Database:CommandTimeoutSeconds=1", .. QuietDatabaseWarnings]);
         var company = await new TestData(database).CompanyAsync();
@@ -138,7 +138,7 @@ public sealed class PostgresFaultTests
     public async Task SigtermFinishesInFlightRequestsRefusesNewConnectionsAndExitsZero()
     {
         var server = await PostgresServer.SharedAsync();
-        Skip.If(server.UnavailableReason is not null, server.UnavailableReason);
+        Ci.SkipIf(server.UnavailableReason is not null, server.UnavailableReason);
         await using var database = await TestDatabase.PostgresAsync(server);
         var company = await new TestData(database).CompanyAsync();
         for (var i = 0; i < 20; i++) await new TestData(database).ContactAsync(company.Id, "Jane" + i, "Doe");
@@ -194,7 +194,7 @@ public sealed class PostgresFaultTests
     public async Task AStopWhileStartingEndsWithOneLineAndNoStackTrace()
     {
         var server = await PostgresServer.SharedAsync();
-        Skip.If(server.UnavailableReason is not null, server.UnavailableReason);
+        Ci.SkipIf(server.UnavailableReason is not null, server.UnavailableReason);
         await using var database = await TestDatabase.PostgresAsync(server);
         await using var holder = new NpgsqlConnection(database.ConnectionString);
         await holder.OpenAsync();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Contacts.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -9,12 +10,15 @@ namespace Contacts.Tests.Trust;
 
 /// <summary>
 /// Thousands of hostile requests over raw sockets, generated from a fixed seed: every answer is one the contract
-/// allows, none is a 5xx, none hangs, and the server answers a plain request afterwards.
+/// allows, none is a 5xx, none hangs, and the server answers a plain request afterwards. A share of them must get
+/// through (200 with a page whose every row is the caller's own), so a service that refused everything would fail.
 /// </summary>
 public abstract class FuzzTests(AppFixture fixture, ITestOutputHelper output)
 {
     private const int Seed = 20251127;
     private const int Cases = 3000;
+    // Measured: 499 of the 3000 cases answer 200 with a valid page; a service that refused everything would give none.
+    private const double MinimumOkShare = 0.10;
     private static readonly TimeSpan PerRequest = TimeSpan.FromSeconds(15);
     private static readonly int[] Allowed = [200, 400, 401, 405, 414, 431];
 
@@ -29,6 +33,22 @@ public abstract class FuzzTests(AppFixture fixture, ITestOutputHelper output)
         await Data.ContactAsync(company.Id, "Robert'); DROP TABLE contact;--", "Tables", "bobby@x.test");
         await Data.ContactAsync(company.Id, "Zoë", "Back\\slash", "zoe@x.test");
         var generator = new CaseGenerator(company.Key, vip);
+        // Another company's rows are there to be leaked: every row a 200 returns must be one of the caller's own.
+        var other = await Data.CompanyAsync();
+        var otherTag = await Data.TagAsync(other.Id, "50% off_sale");
+        await Data.ContactAsync(other.Id, "O'Brien", "100% Pure_Joy", "o.brien@y.test", tags: otherTag);
+        var ownIds = new HashSet<string>(StringComparer.Ordinal);
+        using (var own = fixture.App.ClientWithKey(company.Key))
+        {
+            foreach (var path in new[] { "/api/v1/contacts?limit=100", "/api/v1/contacts/tags?limit=100" })
+            {
+                using var page = JsonDocument.Parse(await own.GetStringAsync(new Uri(path, UriKind.Relative)));
+                // contact and tag ids are separate sequences: "5" may be both, so each id is kept with its list
+                foreach (var row in page.RootElement.GetProperty("data").EnumerateArray()) ownIds.Add(ListOf(path) + row.GetProperty("id").GetString()!);
+            }
+        }
+        Assert.Equal(4, ownIds.Count);
+        var validOk = 0;
 
         var statuses = new ConcurrentDictionary<int, int>();
         var failures = new ConcurrentQueue<string>();
@@ -41,16 +61,18 @@ public abstract class FuzzTests(AppFixture fixture, ITestOutputHelper output)
             var response = await RawHttp.SendAsync(fixture.App.Address, request, PerRequest);
             statuses.AddOrUpdate(response.Status, 1, (_, n) => n + 1);
             if (response.Status >= 400 && response.BodyLength == 0 && response.Header("Content-Length") == "0") Interlocked.Increment(ref refusedByKestrel);
-            var problem = Check(response);
+            var problem = Check(response) ?? (response.Status == 200 ? CheckPage(response.Body, ownIds, ListOf(Encoding.Latin1.GetString(request, 0, Math.Min(64, request.Length)))) : null);
+            if (response.Status == 200 && problem is null) Interlocked.Increment(ref validOk);
             if (problem is not null) failures.Enqueue($"case {index} ({kind}): {problem}; request {Describe(request)}");
         });
         clock.Stop();
 
         output.WriteLine($"{Cases} fuzz cases in {clock.Elapsed.TotalSeconds:0.0} s on {fixture.Database.ProviderName}, seed {Seed}: " +
                          string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Value}× {s.Key}")) +
-                         $"; {refusedByKestrel} refused by Kestrel before the application (empty body)");
+                         $"; {refusedByKestrel} refused by Kestrel before the application (empty body); {validOk} valid pages");
         Assert.True(failures.IsEmpty, $"{failures.Count} of {Cases} cases failed:\n" + string.Join("\n", failures.Take(20)));
         Assert.Equal(Cases, statuses.Values.Sum());
+        Assert.True(validOk >= Cases * MinimumOkShare, $"only {validOk} of {Cases} cases answered 200 with a valid page");
 
         using var client = fixture.App.ClientWithKey(company.Key);
         using var after = await client.GetAsync(new Uri("/api/v1/contacts?search=o%27brien", UriKind.Relative));
@@ -66,6 +88,34 @@ public abstract class FuzzTests(AppFixture fixture, ITestOutputHelper output)
         // Kestrel's own 400/414/431 have an empty body and never reach the middleware; everything else says nosniff.
         if (response.BodyLength > 0 && response.Header("X-Content-Type-Options") != "nosniff") return "nosniff missing";
         return null;
+    }
+
+    /// <summary>A page: the envelope's members with their types, and rows whose ids are all the caller's.</summary>
+    private static string ListOf(string requestStart) => requestStart.Contains("/contacts/tags", StringComparison.Ordinal) ? "tag " : "contact ";
+
+    private static string? CheckPage(string body, HashSet<string> ownIds, string list)
+    {
+        try
+        {
+            using var page = JsonDocument.Parse(body);
+            var root = page.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return "200 body is not an object";
+            foreach (var member in new[] { "currentPage", "totalPages", "totalRecords" })
+            {
+                if (!root.TryGetProperty(member, out var value) || value.ValueKind != JsonValueKind.Number) return $"200 body lacks the number {member}";
+            }
+            if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array) return "200 body lacks the array data";
+            foreach (var row in data.EnumerateArray())
+            {
+                if (!row.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String) return "a row without a string id";
+                if (!ownIds.Contains(list + id.GetString())) return $"row {id.GetString()} is not the caller's";
+            }
+            return null;
+        }
+        catch (JsonException e)
+        {
+            return "200 body is not JSON: " + e.Message;
+        }
     }
 
     private static string Describe(byte[] request)

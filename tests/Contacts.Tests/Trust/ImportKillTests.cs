@@ -107,7 +107,7 @@ public sealed class PostgresImportKillTests : ImportKillTests
     protected override async Task<TestDatabase> NewDatabaseAsync()
     {
         var server = await PostgresServer.SharedAsync();
-        Skip.If(server.UnavailableReason is not null, server.UnavailableReason);
+        Ci.SkipIf(server.UnavailableReason is not null, server.UnavailableReason);
         return await TestDatabase.PostgresAsync(server);
     }
 }

@@ -5,7 +5,7 @@ using System.Text;
 namespace Contacts.Tests.Trust;
 
 /// <summary>A response read off a raw socket: the status (0 if none arrived), the header block and the body length.</summary>
-internal sealed record RawResponse(int Status, IReadOnlyList<KeyValuePair<string, string>> Headers, int BodyLength, string? Failure)
+internal sealed record RawResponse(int Status, IReadOnlyList<KeyValuePair<string, string>> Headers, int BodyLength, string? Failure, string Body = "")
 {
     public string? Header(string name) => Headers.FirstOrDefault(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
 }
@@ -84,6 +84,25 @@ internal static class RawHttp
             .Select(line => line.Split(':', 2))
             .Select(parts => KeyValuePair.Create(parts[0].Trim(), parts.Length > 1 ? parts[1].Trim() : ""))
             .ToList();
-        return new RawResponse(status, headers, bytes.Length - end - 4, failure);
+        var body = bytes.AsSpan(end + 4).ToArray();
+        var chunked = headers.Any(h => h.Key.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && h.Value.Contains("chunked", StringComparison.OrdinalIgnoreCase));
+        return new RawResponse(status, headers, bytes.Length - end - 4, failure, Encoding.UTF8.GetString(chunked ? Dechunk(body) : body));
+    }
+
+    private static byte[] Dechunk(byte[] body)
+    {
+        var result = new MemoryStream();
+        var at = 0;
+        while (at < body.Length)
+        {
+            var lineEnd = body.AsSpan(at).IndexOf("\r\n"u8);
+            if (lineEnd < 0) break;
+            var sizeText = Encoding.ASCII.GetString(body, at, lineEnd).Split(';')[0].Trim();
+            if (!int.TryParse(sizeText, System.Globalization.NumberStyles.HexNumber, null, out var size) || size == 0) break;
+            at += lineEnd + 2;
+            result.Write(body, at, Math.Min(size, body.Length - at));
+            at += size + 2;
+        }
+        return result.ToArray();
     }
 }

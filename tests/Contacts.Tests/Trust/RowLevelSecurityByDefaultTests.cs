@@ -31,7 +31,7 @@ public sealed class RowLevelSecurityByDefaultTests : IAsyncLifetime
     {
         get
         {
-            Skip.If(_server?.UnavailableReason is not null, _server?.UnavailableReason);
+            Ci.SkipIf(_server?.UnavailableReason is not null, _server?.UnavailableReason);
             return _database!;
         }
     }

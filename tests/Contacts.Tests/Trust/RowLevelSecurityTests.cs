@@ -83,7 +83,7 @@ public sealed class RowLevelSecurityTests(RowLevelSecurityFixture fixture) : ICl
     {
         get
         {
-            Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
+            Ci.SkipIf(fixture.SkipReason is not null, fixture.SkipReason);
             return fixture;
         }
     }

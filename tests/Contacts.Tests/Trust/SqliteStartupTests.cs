@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Contacts.Tests.Cli;
+using Contacts.Tests.Infrastructure;
 
 namespace Contacts.Tests.Trust;
 
@@ -31,11 +32,11 @@ public sealed class SqliteStartupTests : IDisposable
         Directory.CreateDirectory(folder);
         // root writes through permission bits, so as root the folder is made immutable instead (chattr +i, ext4 & co.)
         var root = Environment.UserName == "root";
-        if (root) Skip.IfNot(await RunAsync("chattr", "+i", folder) == 0, "as root, a read-only folder needs chattr +i, which this file system or container refuses");
+        if (root) Ci.SkipUnless(await RunAsync("chattr", "+i", folder) == 0, "as root, a read-only folder needs chattr +i, which this file system or container refuses");
         else File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserExecute);
         try
         {
-            Skip.If(CanWrite(folder), $"'{folder}' is still writable after making it read-only");
+            Ci.SkipIf(CanWrite(folder), $"'{folder}' is still writable after making it read-only");
 
             var (exit, stderr) = await ServeAsync(folder);
 
