@@ -37,9 +37,10 @@ internal static class PagedQuery
     /// page row and returns the row's total (used when sql.Count is null). Returns the total.
     /// </summary>
     public static async Task<long> RunAsync(ContactsDatabase db, long company, PageWindow window, Filter filter,
-        PageSql sql, bool customPlans, Func<DbDataReader, long> read, CancellationToken ct)
+        PageSql sql, bool customPlans, Func<DbDataReader, long> read, CancellationToken ct, Action<DbDataReader>? countRow = null)
     {
         await using var connection = await db.OpenAsync(ct);
+        using var timeLimit = db.Dialect.LimitStatementTime(connection);
         long? total = null;
         await using (var command = db.CompanyCommand(connection, company, sql.Count is null ? sql.Page : sql.Count + ";\n" + sql.Page, customPlans))
         {
@@ -51,6 +52,7 @@ internal static class PagedQuery
             {
                 await reader.ReadAsync(ct);
                 total = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
+                countRow?.Invoke(reader);
                 await reader.NextResultAsync(ct);
             }
             while (await reader.ReadAsync(ct))
