@@ -142,3 +142,39 @@ public sealed class SearchConcurrencyTests(PostgresAppFixture fixture) : IClassF
         throw new TimeoutException("the first search never waited for the lock");
     }
 }
+
+/// <summary>
+/// On SQLite a company that does not hold half the file's contacts takes no candidates from the FTS index shared by all
+/// companies: with the index gone, its search still answers (and the dominant company's, which uses it, fails).
+/// </summary>
+public sealed class SqliteCandidateIsolationTests
+{
+    [Fact]
+    public async Task SmallCompanySearchReadsNoSharedFtsEntries()
+    {
+        await using var database = await TestDatabase.SqliteAsync();
+        await using var app = await TestApp.StartAsync(database);
+        var data = new TestData(database);
+        var small = await data.CompanyAsync();
+        var big = await data.CompanyAsync();
+        await data.ContactAsync(small.Id, "Sonja", "Berg");
+        await data.ContactAsync(small.Id, "Eve", "Nord");
+        for (var i = 0; i < 40; i++) await data.ContactAsync(big.Id, "Carson", $"Lee{i}");
+        using var smallClient = app.ClientWithKey(small.Key);
+        using var bigClient = app.ClientWithKey(big.Key);
+        Assert.Equal(1, await PostgresCachedTotalTests.TotalAsync(smallClient, "son"));
+        Assert.Equal(40, await PostgresCachedTotalTests.TotalAsync(bigClient, "son"));
+
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var drop = connection.CreateCommand();
+            drop.CommandText = "DROP TRIGGER contact_search_insert; DROP TRIGGER contact_search_delete; DROP TRIGGER contact_search_update; DROP TABLE contact_search;";
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(1, await PostgresCachedTotalTests.TotalAsync(smallClient, "son"));
+        using var dominant = await bigClient.GetAsync("/api/v1/contacts?search=son");
+        Assert.False(dominant.IsSuccessStatusCode);
+    }
+}
