@@ -1,4 +1,3 @@
-using Contacts.Contracts;
 using System.Net;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;

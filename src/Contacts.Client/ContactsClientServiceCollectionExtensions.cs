@@ -1,4 +1,3 @@
-using Contacts.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Polly;
 

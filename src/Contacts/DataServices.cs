@@ -1,5 +1,7 @@
 using Contacts.Data;
 
+#pragma warning disable CA1848, CA1873 // start-up messages, written once per process
+
 namespace Contacts;
 
 public static class DataServices

@@ -3,6 +3,8 @@ using Contacts.Data;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 
+#pragma warning disable CA1848, CA1873 // error paths only (500 and 503), not the hot path
+
 namespace Contacts.Api;
 
 /// <summary>The one problem-details path: every error body is application/problem+json with a traceId.</summary>

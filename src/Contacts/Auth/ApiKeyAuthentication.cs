@@ -11,6 +11,8 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
+#pragma warning disable CA1848, CA1873 // a warning when a last-used flush fails, once a minute at most
+
 namespace Contacts.Auth;
 
 /// <summary>Bound from the "Auth" section, validated at start.</summary>

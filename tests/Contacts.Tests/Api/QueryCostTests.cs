@@ -6,6 +6,7 @@ using Contacts.Tests.Infrastructure;
 namespace Contacts.Tests.Api;
 
 [CollectionDefinition(Name, DisableParallelization = true)]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "xunit names collection definitions ...Collection")]
 public sealed class SequentialCollection
 {
     public const string Name = "Sequential (counts process-wide statements)";

@@ -102,7 +102,7 @@ public sealed class SearchConcurrencyTests(PostgresAppFixture fixture) : IClassF
     public async Task SearchPastTheKeysConcurrencyLimitAnswers429()
     {
         Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
-        await using var app = await TestApp.StartAsync(fixture.Database, "--RateLimits:ConcurrentSearchesPerKey=1");
+        await using var app = await TestApp.StartAsync(fixture.Database, "--RateLimits:ConcurrentSearchesPerKey=1", "--RateLimits:QueuedSearchesPerKey=0");
         var company = await fixture.Data.CompanyAsync();
         await fixture.Data.ContactAsync(company.Id, "Ann", "Lee");
         using var client = app.ClientWithKey(company.Key);

@@ -8,6 +8,7 @@ namespace Contacts.Tests.Trust;
 
 /// <summary>The fault tests load the machine (load loops, child processes, big imports): they run one after another.</summary>
 [CollectionDefinition(Name)]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "xunit names collection definitions ...Collection")]
 public sealed class FaultCollection
 {
     public const string Name = "Faults";

@@ -111,7 +111,7 @@ public sealed class RowLevelSecurityTests(RowLevelSecurityFixture fixture) : ICl
         {
             using var client = Fixture.App.ClientWithKey(company.Key);
             using var page = await JsonAsync(client, "/api/v1/contacts?limit=100");
-            Assert.Equal(contacts, page.RootElement.GetProperty("data").EnumerateArray().Select(c => long.Parse(c.GetProperty("id").GetString()!)));
+            Assert.Equal(contacts, page.RootElement.GetProperty("data").EnumerateArray().Select(c => long.Parse(c.GetProperty("id").GetString()!, System.Globalization.CultureInfo.InvariantCulture)));
             Assert.All(page.RootElement.GetProperty("data").EnumerateArray(),
                 c => Assert.Equal("VIP", c.GetProperty("tags")[0].GetProperty("name").GetString()));
             using var search = await JsonAsync(client, "/api/v1/contacts?search=vip");
