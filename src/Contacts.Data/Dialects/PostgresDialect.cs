@@ -160,9 +160,6 @@ public sealed class PostgresDialect : SqlDialect
         ORDER BY c.id LIMIT @limit OFFSET (SELECT @offset - before FROM start)
         """);
 
-    /// <summary>company_contact_count.version, bumped by statement-level triggers (migration 0009).</summary>
-    internal override bool HasDataVersion => true;
-
     /// <summary>Through a SECURITY DEFINER function: the company is not known yet, so row-level security would hide the key.</summary>
     public override string FindKeySql => "SELECT key_id, company_id, secret_hash, revoked FROM contacts_find_key(@key_id)";
 

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Contacts.Data.Import;
-using Contacts.Data.Contacts;
 
 namespace Contacts.Data.Dialects;
 
@@ -82,21 +81,6 @@ public abstract class SqlDialect : IAsyncDisposable
 
     /// <summary>How an import writes: ids, tags and bulk inserts differ between the databases.</summary>
     internal abstract ImportWriter CreateImportWriter(ContactsDatabase db, DbConnection connection, DbTransaction transaction, long companyId);
-
-    /// <summary>
-    /// Whether company_contact_count carries a data version that the database bumps on every write to a company's
-    /// contacts, tags or their links (PostgreSQL migration 0009): search totals may then be cached against it.
-    /// </summary>
-    internal virtual bool HasDataVersion => false;
-
-    /// <summary>Exact search totals of this database, each valid while its company's data version is unchanged.</summary>
-    internal SearchTotals SearchTotals { get; } = new(SearchTotals.DefaultCapacity);
-
-    /// <summary>
-    /// Bounds the time the statements run on this connection until the result is disposed (SQLite has no statement
-    /// timeout of its own; PostgreSQL's is the command timeout). Null when the database bounds them already.
-    /// </summary>
-    internal virtual IDisposable? LimitStatementTime(DbConnection connection) => null;
 
     public abstract ValueTask DisposeAsync();
 }
