@@ -102,7 +102,7 @@ public static class ChangeFeedQueries
             var id = reader.GetInt64(5);
             if (items.Count == 0 || items[^1].Id != id || items[^1].Seq != seq)
                 items.Add((seq, id, Change(db, reader, id, tags = [])));
-            if (!reader.IsDBNull(15)) tags.Add(new ContactTag(Text(reader.GetInt64(15)), reader.GetString(16), ContactsDatabase.ReadNullableString(reader, 17)));
+            if (!reader.IsDBNull(15)) tags.Add(new ContactTag(PagedQuery.Id(reader, 15), reader.GetString(16), ContactsDatabase.ReadNullableString(reader, 17)));
         }
         if (expired) return new ChangeFeedRead(null);
 
@@ -139,19 +139,17 @@ public static class ChangeFeedQueries
 
     private static ContactChange Change(ContactsDatabase db, DbDataReader reader, long id, List<ContactTag> tags)
     {
-        if (!reader.IsDBNull(6)) return new ContactDelete(Text(id), Utc(db.ReadTimestamp(reader, 6)));
+        if (!reader.IsDBNull(6)) return new ContactDelete(Text(id), PagedQuery.Utc(db.ReadTimestamp(reader, 6)));
         // A live row always has its contact in the same snapshot (the triggers write both in one transaction).
         if (reader.IsDBNull(13)) throw new InvalidOperationException($"contact_change lists contact {id} as live, but the contact row is missing.");
         return new ContactUpsert(new Contact(Text(id),
             ContactsDatabase.ReadNullableString(reader, 7), ContactsDatabase.ReadNullableString(reader, 8),
             ContactsDatabase.ReadNullableString(reader, 9), ContactsDatabase.ReadNullableString(reader, 10),
             ContactsDatabase.ReadNullableString(reader, 11), ContactsDatabase.ReadNullableString(reader, 12),
-            Utc(db.ReadTimestamp(reader, 13)), Utc(db.ReadTimestamp(reader, 14)), tags));
+            PagedQuery.Utc(db.ReadTimestamp(reader, 13)), PagedQuery.Utc(db.ReadTimestamp(reader, 14)), tags));
     }
 
     private static bool Flag(DbDataReader reader, int ordinal) => Convert.ToBoolean(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset Utc(DateTime utc) => new(utc, TimeSpan.Zero);
 
     private static string Text(long id) => id.ToString(CultureInfo.InvariantCulture);
 }
