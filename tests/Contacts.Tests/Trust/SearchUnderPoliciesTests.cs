@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Contacts.Tests.Infrastructure;
+using Npgsql;
+
+namespace Contacts.Tests.Trust;
+
+/// <summary>
+/// Under row-level security (on by default) a search of three characters or more still reads the company-first trigram
+/// indexes, through contacts_search_ids (migration 0009): PostgreSQL cannot use an index for LIKE beneath a policy, so
+/// without the function every such search read the whole company. Counted by the server's own index statistics.
+/// </summary>
+public sealed class SearchUnderPoliciesTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+    private PostgresServer? _server;
+    private TestDatabase? _database;
+
+    public async Task InitializeAsync()
+    {
+        _server = await PostgresServer.SharedAsync();
+        if (_server.UnavailableReason is null) _database = await TestDatabase.PostgresAsync(_server);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_database is not null) await _database.DisposeAsync();
+    }
+
+    private TestDatabase Database
+    {
+        get
+        {
+            Ci.SkipIf(_server?.UnavailableReason is not null, _server?.UnavailableReason);
+            return _database!;
+        }
+    }
+
+    [SkippableFact]
+    public async Task ASearchUnderThePoliciesReadsTheTrigramIndexesAndOnlyTheCallersCompany()
+    {
+        var data = new TestData(Database);
+        var mine = await data.CompanyAsync();
+        var theirs = await data.CompanyAsync();
+        // Enough rows that reading the whole company, or the whole table, is not the cheaper plan.
+        await ExecuteAsync($"""
+            INSERT INTO contact (company_id, first_name, last_name, phone_number, created_at, updated_at)
+            SELECT CASE WHEN i <= 5000 THEN {mine.Id} ELSE {theirs.Id} END, 'Filler' || i, 'Person', '+1 555 ' || lpad(i::text, 6, '0'), now(), now()
+            FROM generate_series(1, 25000) i
+            """);
+        // As after a load: the GIN indexes' pending lists merged (until then they make a trigram scan look costly).
+        await ExecuteAsync("VACUUM ANALYZE contact");
+        var surname = await data.ContactAsync(mine.Id, "Anna", "Olszewska", phone: "+48 601 234 567");
+        await data.ContactAsync(theirs.Id, "Anna", "Olszewska", phone: "+48 601 234 567");
+        var byPhone = await data.ContactAsync(mine.Id, "Piotr", "Nowak", phone: "+48 777 918 273");
+
+        var before = await IndexScansAsync();
+        var name = "policies_" + Guid.NewGuid().ToString("N")[..8];
+        await using (var app = await TestApp.StartAsync(Database, $"--ConnectionStrings:Contacts={Database.ConnectionString};Application Name={name}"))
+        {
+            using var client = app.ClientWithKey(mine.Key);
+            Assert.Equal([surname], await IdsAsync(client, "/api/v1/contacts?search=olszewsk"));
+            Assert.Equal([byPhone], await IdsAsync(client, "/api/v1/contacts?search=918%20273"));
+        }
+        // A server process hands its statistics over when it ends: wait for the service's sessions to be gone.
+        var deadline = DateTime.UtcNow + Bound;
+        while (await ScalarAsync($"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{name}'") > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the service's sessions did not end within {Bound.TotalSeconds} s");
+            await Task.Delay(50);
+        }
+        var after = await IndexScansAsync();
+        // Two searches that match one contact each: a few index entries, not the company's 5,000 (nor the table's 25,000).
+        Assert.True(after.RowsRead - before.RowsRead < 500, $"the two searches read {after.RowsRead - before.RowsRead} contact entries");
+        Assert.True(after.Search > before.Search, $"contact_company_search_trgm was not read ({before.Search} → {after.Search} scans)");
+        Assert.True(after.Phone > before.Phone, $"contact_company_phone_digits_trgm was not read ({before.Phone} → {after.Phone} scans)");
+    }
+
+    [SkippableFact]
+    public async Task WithoutTheCompanysSettingTheFunctionSeesNothingAndOnlyTheApiRoleMayCallIt()
+    {
+        var data = new TestData(Database);
+        var company = await data.CompanyAsync();
+        await data.ContactAsync(company.Id, "Anna", "Olszewska");
+        var other = await data.CompanyAsync();
+        Assert.Equal(0, await ScalarAsync($"SELECT count(*) FROM contacts_search_ids({company.Id}, '%olszewsk%', NULL)"));
+        // Another company's setting: asking for this company's rows under it returns nothing either.
+        Assert.Equal(0, await ScalarAsync($"SELECT count(*) FROM (SELECT set_config('contacts.company_id', '{other.Id}', false)) s, contacts_search_ids({company.Id}, '%olszewsk%', NULL)"));
+        Assert.Equal(1, await ScalarAsync($"SELECT count(*) FROM (SELECT set_config('contacts.company_id', '{company.Id}', false)) s, contacts_search_ids({company.Id}, '%olszewsk%', NULL)"));
+        Assert.Equal(0, await ScalarAsync("SELECT count(*) FROM information_schema.routine_privileges WHERE routine_name = 'contacts_search_ids' AND grantee = 'PUBLIC'"));
+        Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM pg_proc WHERE proname = 'contacts_search_ids' AND has_function_privilege('contacts_api', oid, 'EXECUTE')"));
+    }
+
+    [SkippableFact]
+    public async Task AServiceRoleThatMayNotCallTheFunctionRefusesToServeWithTheGrantToRun()
+    {
+        var role = "contacts_nosearch_" + Guid.NewGuid().ToString("N")[..8];
+        var database = new NpgsqlConnectionStringBuilder(Database.ConnectionString).Database;
+        // The grants of docs/isolation.md before migration 0009: everything but contacts_search_ids.
+        await ExecuteAsync($"""
+            CREATE ROLE {role} LOGIN;
+            GRANT CONNECT ON DATABASE {database} TO {role};
+            GRANT USAGE ON SCHEMA public TO {role};
+            GRANT SELECT ON contact, tag, contact_tag, company_contact_count, tag_contact_count, contact_block_count TO {role};
+            GRANT EXECUTE ON FUNCTION contacts_find_key(text), contacts_touch_keys(text[], timestamptz) TO {role};
+            """);
+        try
+        {
+            var connectionString = new NpgsqlConnectionStringBuilder(Database.ConnectionString) { Username = role }.ConnectionString;
+            using var stderr = new StringWriter(CultureInfo.InvariantCulture);
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            var exit = await Contacts.Cli.ContactsCli.RunAsync(["serve", "--Database:Provider=postgres",
+                $"--ConnectionStrings:Contacts={connectionString}", $"--ConnectionStrings:ContactsMigrations={Database.ConnectionString}",
+                "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], TextWriter.Null, stderr, bound.Token);
+            Assert.False(bound.IsCancellationRequested, "serve started instead of refusing: " + stderr);
+            Assert.NotEqual(0, exit);
+            Assert.Contains($"GRANT EXECUTE ON FUNCTION contacts_search_ids(bigint, text, text) TO {role};", stderr.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync($"DROP OWNED BY {role}; DROP ROLE {role};");
+        }
+    }
+
+    /// <summary>Scans of the two trigram indexes, and the entries read from the contact table by any scan of it or its indexes.</summary>
+    private async Task<(long Search, long Phone, long RowsRead)> IndexScansAsync() => (
+        await ScalarAsync("SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'contact_company_search_trgm'"),
+        await ScalarAsync("SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'contact_company_phone_digits_trgm'"),
+        await ScalarAsync("""
+            SELECT (SELECT coalesce(seq_tup_read, 0) FROM pg_stat_user_tables WHERE relname = 'contact')
+                 + (SELECT coalesce(sum(idx_tup_read), 0) FROM pg_stat_user_indexes WHERE relname = 'contact')
+            """));
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        // A session of its own each time: statistics read inside one transaction are a snapshot.
+        var builder = new NpgsqlConnectionStringBuilder(Database.ConnectionString) { Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<long[]> IdsAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {body}");
+        using var json = JsonDocument.Parse(body);
+        return [.. json.RootElement.GetProperty("data").EnumerateArray().Select(c => long.Parse(c.GetProperty("id").GetString()!, CultureInfo.InvariantCulture))];
+    }
+}
