@@ -38,12 +38,13 @@ internal static class PagedQuery
     /// page row and returns the row's total (used when sql.Count is null). Returns the total.
     /// </summary>
     public static async Task<long> RunAsync(ContactsDatabase db, long company, PageWindow window, Filter filter,
-        PageSql sql, bool customPlans, Func<DbDataReader, long> read, CancellationToken ct)
+        PageSql sql, bool customPlans, Func<DbDataReader, long> read, CancellationToken ct, Action<DbDataReader>? countRow = null)
     {
         // On a standby when there are any; tried again on another node only while no row has reached read.
         var delivered = false;
         return await db.ReadAsync(async (connection, ct) =>
         {
+            using var timeLimit = db.Dialect.LimitStatementTime(connection);
             long? total = null;
             await using (var command = db.CompanyCommand(connection, company, sql.Count is null ? sql.Page : sql.Count + ";\n" + sql.Page, customPlans))
             {
@@ -55,6 +56,7 @@ internal static class PagedQuery
                 {
                     await reader.ReadAsync(ct);
                     total = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
+                    countRow?.Invoke(reader);
                     await reader.NextResultAsync(ct);
                 }
                 while (await reader.ReadAsync(ct))

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Contacts.Contracts;
 using Contacts.Data.Dialects;
 
@@ -32,10 +33,24 @@ public static class ContactQueries
         // A term of one or two characters matches most of a company: no index narrows it, and the page is found after a
         // few rows in id order, so the count and the page are two statements (PageStatements) rather than a window count.
         var folded = filters.Search is { } searched ? SearchText.Fold(searched) : null;
-        var shortTerm = folded is { Length: < 3 };
-        if (filters.Search is { } term) AddSearch(db.Dialect, filter, term, folded!);
+        var shortTerm = folded is not null && IsShortTerm(folded);
+        if (filters.Search is { } term) AddSearch(db.Dialect, filter, term, folded!, shortTerm);
 
-        var sql = PageStatements(db.Dialect, window, filter, filters.IsEmpty, shortTerm);
+        // A short term alone: its exact total is cached (SearchTotals) with the change horizon of the snapshot that
+        // counted it, and the count statement recounts only when the change feed's table holds a change at or past
+        // that horizon: written by anyone, through any path (docs/search-performance.md). Still one command.
+        var cacheable = shortTerm && filters.UpdatedSince is null && filters.TagIds.Count == 0;
+        var cached = (Since: -1L, Total: 0L);
+        if (cacheable && db.Dialect.SearchTotals.TryGet(company, filters.Search!, out var cachedSince, out var cachedTotal))
+            cached = (cachedSince, cachedTotal);
+        if (cacheable)
+        {
+            filter.Parameters["@cached_since"] = cached.Since;
+            filter.Parameters["@cached_total"] = cached.Total;
+        }
+        long? horizon = null;
+
+        var sql = PageStatements(db.Dialect, window, filter, filters.IsEmpty, shortTerm, cacheable);
         var rows = new List<Contact>(window.Limit);
         List<ContactTag>? tags = null;
         var total = await PagedQuery.RunAsync(db, company, window, filter, sql, customPlans: !filters.IsEmpty, reader =>
@@ -51,12 +66,19 @@ public static class ContactQueries
             }
             if (!reader.IsDBNull(9)) tags!.Add(new ContactTag(PagedQuery.Id(reader, 9), reader.GetString(10), ContactsDatabase.ReadNullableString(reader, 11)));
             return reader.GetInt64(12);
-        }, ct);
+        }, ct, cacheable ? reader => horizon = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture) : null);
+        if (horizon is { } seen) db.Dialect.SearchTotals.Set(company, filters.Search!, seen, total);
         return new ListPage<Contact>(rows, total);
     }
 
     /// <summary>Narrows the filter to contacts matching a search term; the SQL depends on the term and the database.</summary>
-    private static void AddSearch(SqlDialect dialect, Filter filter, string term, string folded)
+    /// <summary>
+    /// Shorter than a trigram, counted in text elements (grapheme clusters) as a person sees them: two emoji are two,
+    /// though four UTF-16 units. Such a term matches much of a company and takes the one-pass path.
+    /// </summary>
+    internal static bool IsShortTerm(string folded) => new StringInfo(folded).LengthInTextElements < 3;
+
+    private static void AddSearch(SqlDialect dialect, Filter filter, string term, string folded, bool shortTerm)
     {
         // A contact matches on its folded names/email/phones, any of its tags' names, or (for phone-like terms) phone digits.
         var pattern = dialect.FoldedParameter("@pattern");
@@ -69,7 +91,7 @@ public static class ContactQueries
         var byPhone = phoneLike ? " OR c.phone_digits LIKE @digits" : "";
         filter.Parameters["@pattern"] = dialect.PatternValue(SearchText.EscapeLike(term));
         if (phoneLike) filter.Parameters["@digits"] = SearchText.ContainsPattern(SearchText.Digits(term));
-        if (folded.Length < 3)
+        if (shortTerm)
         {
             // One pass over the company's contacts; most match on their own text, and only the others look for a
             // matching tag, instead of first collecting every contact that carries one. The tag ids are the
@@ -95,7 +117,8 @@ public static class ContactQueries
     /// walking to it. Filtered, the page's statement counts its matches itself (count(*) OVER ...): the search runs once,
     /// not twice; except for short terms, which match most of a company and count separately.
     /// </summary>
-    private static PageSql PageStatements(SqlDialect dialect, PageWindow window, Filter filter, bool unfiltered, bool shortTerm)
+    private static PageSql PageStatements(SqlDialect dialect, PageWindow window, Filter filter, bool unfiltered, bool shortTerm,
+        bool cachedTotal)
     {
         var (start, pageIds) = !unfiltered && !shortTerm
             // The window is ordered like the page, so that SQLite does not sort every match again for the ORDER BY.
@@ -110,6 +133,15 @@ public static class ContactQueries
         // The page's contacts and their tags in one statement (a contact with n tags is n rows, in id then tag order).
         return new PageSql(
             Count: unfiltered ? "SELECT coalesce((SELECT contacts FROM company_contact_count WHERE company_id = @company), 0)"
+                : cachedTotal
+                // Both subqueries run only when the CASE needs them: the count never on a hit ("never executed" in
+                // PostgreSQL's EXPLAIN). The horizon is read in the same statement, hence the same snapshot, as the count.
+                ? $"""
+                  SELECT CASE WHEN @cached_since >= 0 AND NOT EXISTS
+                                  (SELECT 1 FROM contact_change h WHERE h.company_id = @company AND h.change_seq >= @cached_since)
+                              THEN @cached_total
+                              ELSE (SELECT count(*) FROM contact c WHERE {filter.Sql}) END, {dialect.ChangeHorizon}
+                  """
                 : shortTerm ? $"SELECT count(*) FROM contact c WHERE {filter.Sql}" : null,
             Page: $"""
                 {start}SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,

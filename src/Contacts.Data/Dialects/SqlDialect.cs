@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Contacts.Data.Import;
+using Contacts.Data.Contacts;
 
 namespace Contacts.Data.Dialects;
 
@@ -81,6 +82,22 @@ public abstract class SqlDialect : IAsyncDisposable
 
     /// <summary>How an import writes: ids, tags and bulk inserts differ between the databases.</summary>
     internal abstract ImportWriter CreateImportWriter(ContactsDatabase db, DbConnection connection, DbTransaction transaction, long companyId);
+
+    /// <summary>
+    /// The change horizon of the running statement's snapshot: every change to a contact that this statement cannot see
+    /// has a change_seq (the change feed's, migration 0007 / SQLite 0006) at or above it. A total counted under it stays
+    /// exact while contact_change holds no row of the company at or above it (SearchTotals).
+    /// </summary>
+    internal abstract string ChangeHorizon { get; }
+
+    /// <summary>Exact search totals of this database, each valid while its company's data version is unchanged.</summary>
+    internal SearchTotals SearchTotals { get; } = new(SearchTotals.DefaultCapacity);
+
+    /// <summary>
+    /// Bounds the time the statements run on this connection until the result is disposed (SQLite has no statement
+    /// timeout of its own; PostgreSQL's is the command timeout). Null when the database bounds them already.
+    /// </summary>
+    internal virtual IDisposable? LimitStatementTime(DbConnection connection) => null;
 
     public abstract ValueTask DisposeAsync();
 }

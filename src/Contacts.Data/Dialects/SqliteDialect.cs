@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Globalization;
 using Contacts.Contracts;
 using Contacts.Data.Import;
@@ -23,6 +24,7 @@ public sealed class SqliteDialect : SqlDialect
             Pooling = true,
         };
         _connectionString = builder.ConnectionString;
+        StatementTimeLimit = TimeSpan.FromSeconds(options.CommandTimeoutSeconds);
         SqliteFile = Path.GetFullPath(builder.DataSource);
     }
 
@@ -64,14 +66,59 @@ public sealed class SqliteDialect : SqlDialect
     /// without LIKE metacharacters), each rechecked against its contact row and company. Measured on medium against a
     /// scan of 0003's covering index: selective 476 → 1,394 req/s, phone 292 → 1,221 req/s (bench/README.md).
     /// </summary>
+    /// <remarks>
+    /// The FTS index holds every company's rows, so its candidates cost work over other companies' data. It is used
+    /// only when the caller's company holds at least half of all contacts (so the others' entries are at most as many
+    /// as its own); any other company scans its own rows in 0003's covering index, which reads no other company's
+    /// entries. The choice is a constant condition that SQLite evaluates once, before either branch runs.
+    /// </remarks>
     public override string? IndexedSearch(SearchSql search) => search.FoldedTerm.IndexOfAny(['%', '_', '\\']) >= 0 ? null : $"""
          AND c.id IN (SELECT x.id FROM contact x WHERE x.id IN (SELECT rowid FROM contact_search WHERE search_text LIKE @pattern)
-                          AND x.company_id = @company AND x.search_text LIKE @pattern ESCAPE '\'
-                      UNION {search.ByTag}{(search.PhoneLike ? """
+                          AND x.company_id = @company AND x.search_text LIKE @pattern ESCAPE '\' AND {DominantCompany}
+                      UNION SELECT x.id FROM contact x WHERE x.company_id = @company AND x.search_text LIKE @pattern ESCAPE '\'
+                          AND NOT {DominantCompany}
+                      UNION {search.ByTag}{(search.PhoneLike ? $"""
                        UNION SELECT x.id FROM contact x WHERE x.id IN (SELECT rowid FROM contact_search WHERE phone_digits LIKE @digits)
-                          AND x.company_id = @company AND x.phone_digits LIKE @digits
+                          AND x.company_id = @company AND x.phone_digits LIKE @digits AND {DominantCompany}
+                       UNION SELECT x.id FROM contact x WHERE x.company_id = @company AND x.phone_digits LIKE @digits AND NOT {DominantCompany}
                       """ : "")})
         """;
+
+    private const string DominantCompany = """
+        (SELECT coalesce((SELECT contacts FROM company_contact_count WHERE company_id = @company), 0) * 2
+                >= (SELECT coalesce(sum(contacts), 0) FROM company_contact_count))
+        """;
+
+    /// <summary>Database:CommandTimeoutSeconds, enforced per statement by <see cref="LimitStatementTime"/>; tests shorten it.</summary>
+    internal TimeSpan StatementTimeLimit { get; set; }
+
+    /// <summary>
+    /// A progress handler checks the deadline every 1,000 virtual-machine instructions and interrupts the statement
+    /// past it (SQLITE_INTERRUPT, answered 503 like PostgreSQL's statement timeout); removed again before the
+    /// connection goes back to the pool.
+    /// </summary>
+    internal override IDisposable? LimitStatementTime(DbConnection connection) =>
+        connection is SqliteConnection { Handle: { } handle } ? new StatementDeadline(handle, StatementTimeLimit) : null;
+
+    private sealed class StatementDeadline : IDisposable
+    {
+        private static readonly SQLitePCL.delegate_progress Check = state => Stopwatch.GetTimestamp() >= ((StatementDeadline)state)._deadline ? 1 : 0;
+
+        private readonly SQLitePCL.sqlite3 _handle;
+        private readonly long _deadline;
+
+        public StatementDeadline(SQLitePCL.sqlite3 handle, TimeSpan limit)
+        {
+            _handle = handle;
+            _deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
+            SQLitePCL.raw.sqlite3_progress_handler(handle, 1000, Check, this);
+        }
+
+        public void Dispose() => SQLitePCL.raw.sqlite3_progress_handler(_handle, 0, null, null);
+    }
+
+    /// <summary>One writer at a time bumps contact_change_counter inside its transaction: a change not visible yet gets a number above it.</summary>
+    internal override string ChangeHorizon => "(SELECT seq + 1 FROM contact_change_counter)";
 
     public override string FindKeySql => "SELECT key_id, company_id, secret_hash, revoked_at IS NOT NULL FROM api_key WHERE key_id = @key_id";
 
@@ -90,8 +137,11 @@ public sealed class SqliteDialect : SqlDialect
     internal override ImportWriter CreateImportWriter(ContactsDatabase db, DbConnection connection, DbTransaction transaction, long companyId) =>
         new SqliteImportWriter(db, connection, transaction, companyId);
 
-    /// <summary>SQLITE_BUSY and SQLITE_LOCKED: another writer holds the file past the busy timeout.</summary>
-    internal static bool IsUnavailableError(Exception exception) => exception is SqliteException { SqliteErrorCode: 5 or 6 };
+    /// <summary>
+    /// SQLITE_BUSY and SQLITE_LOCKED: another writer holds the file past the busy timeout; SQLITE_INTERRUPT: a statement
+    /// ran past <see cref="StatementTimeLimit"/>.
+    /// </summary>
+    internal static bool IsUnavailableError(Exception exception) => exception is SqliteException { SqliteErrorCode: 5 or 6 or 9 };
 
     public override ValueTask DisposeAsync()
     {

@@ -44,6 +44,8 @@ public sealed class RateLimitOptions
     /// <summary>Above what one key can get out of a 2-core server on SQLite (docs/reliability.md#rate-limits).</summary>
     public TokenBucketSettings PerKey { get; set; } = new() { BucketSize = 6000, PermitsPerSecond = 3000 };
     public TokenBucketSettings FailedAuthPerAddress { get; set; } = new() { BucketSize = 100, PermitsPerSecond = 10 };
+    /// <summary>Searches one key may run at once; unset: max(2, Database:MaxPoolSize / 2), so one key cannot hold the pool.</summary>
+    public int? ConcurrentSearchesPerKey { get; set; }
 }
 
 /// <summary>
@@ -106,8 +108,14 @@ internal sealed class ApiRateLimiter : IDisposable
     private readonly TokenBucketRateLimiterOptions _perKey;
     private readonly TokenBucketRateLimiterOptions _perAddress;
 
-    public ApiRateLimiter(IOptions<RateLimitOptions> options)
+    public ApiRateLimiter(IOptions<RateLimitOptions> options, IConfiguration configuration)
     {
+        var searches = options.Value.ConcurrentSearchesPerKey
+                       ?? Math.Max(2, configuration.GetValue("Database:MaxPoolSize", Math.Max(4, 2 * Environment.ProcessorCount)) / 2);
+        _searches = PartitionedRateLimiter.Create<HttpContext, string>(http => IsSearch(http) && Bucket(http) is { Kind: BucketKind.Key } key
+            ? RateLimitPartition.GetConcurrencyLimiter(key.Partition,
+                _ => new ConcurrencyLimiterOptions { PermitLimit = Math.Max(1, searches), QueueLimit = 0 })
+            : RateLimitPartition.GetNoLimiter(""));
         // .Value validates: bad settings stop startup with the validation message.
         var perKey = _perKey = options.Value.PerKey.ToLimiterOptions();
         var perAddress = _perAddress = options.Value.FailedAuthPerAddress.ToLimiterOptions();
@@ -117,9 +125,19 @@ internal sealed class ApiRateLimiter : IDisposable
             { Kind: BucketKind.Address, Partition: var address } => RateLimitPartition.GetTokenBucketLimiter(address, _ => perAddress),
             _ => RateLimitPartition.GetNoLimiter(""),
         });
+        _buckets = Limiter;
+        Limiter = PartitionedRateLimiter.CreateChained(_buckets, _searches);
     }
 
     public PartitionedRateLimiter<HttpContext> Limiter { get; }
+
+    // Concurrent searches per key, held for the request's whole duration (the middleware releases the lease at its end).
+    private readonly PartitionedRateLimiter<HttpContext> _searches;
+    private readonly PartitionedRateLimiter<HttpContext> _buckets;
+
+    private static bool IsSearch(HttpContext http) =>
+        HttpMethods.IsGet(http.Request.Method) && http.Request.Query.ContainsKey("search") &&
+        http.Request.Path.StartsWithSegments("/api/v1/contacts", StringComparison.OrdinalIgnoreCase);
 
     private enum BucketKind { None, Key, Address }
 
@@ -162,7 +180,7 @@ internal sealed class ApiRateLimiter : IDisposable
     public void AddHeadersOnStarting(HttpContext http)
     {
         if (SettingsFor(http) is not { } settings) return;
-        var remaining = Limiter.GetStatistics(http)?.CurrentAvailablePermits ?? 0;
+        var remaining = _buckets.GetStatistics(http)?.CurrentAvailablePermits ?? 0;
         http.Response.OnStarting(() =>
         {
             SetHeaders(http.Response.Headers, settings, remaining);
@@ -172,6 +190,11 @@ internal sealed class ApiRateLimiter : IDisposable
 
     public async ValueTask RejectAsync(HttpContext http, RateLimitLease lease)
     {
+        if (IsSearch(http) && Bucket(http).Kind == BucketKind.Key && _searches.GetStatistics(http)?.CurrentAvailablePermits == 0)
+        {
+            await RejectSearchAsync(http);
+            return;
+        }
         var perAddress = Bucket(http).Kind == BucketKind.Address;
         var settings = perAddress ? _perAddress : _perKey;
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : settings.ReplenishmentPeriod;
@@ -194,6 +217,24 @@ internal sealed class ApiRateLimiter : IDisposable
         });
     }
 
+    private static async ValueTask RejectSearchAsync(HttpContext http)
+    {
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        http.Response.Headers.RetryAfter = "1";
+        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Type = "https://tools.ietf.org/html/rfc6585#section-4",
+                Title = "Too Many Requests",
+                Detail = "This API key already runs as many searches at once as it may (RateLimits:ConcurrentSearchesPerKey). Retry after the number of seconds in Retry-After.",
+            },
+        });
+    }
+
     /// <summary>
     /// RateLimit-Limit is the bucket size, RateLimit-Remaining the tokens left, RateLimit-Reset the seconds until the
     /// bucket is full again at the latest (draft-ietf-httpapi-ratelimit-headers, the three-field form).
@@ -211,5 +252,10 @@ internal sealed class ApiRateLimiter : IDisposable
     private static string WholeSeconds(double seconds) =>
         Math.Max(1, (long)Math.Ceiling(Math.Min(seconds, int.MaxValue) - 1e-6)).ToString(CultureInfo.InvariantCulture);
 
-    public void Dispose() => Limiter.Dispose();
+    public void Dispose()
+    {
+        Limiter.Dispose();
+        _buckets.Dispose();
+        _searches.Dispose();
+    }
 }

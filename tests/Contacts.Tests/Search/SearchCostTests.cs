@@ -1,0 +1,241 @@
+using System.Net;
+using System.Text.Json;
+using Contacts.Data;
+using Contacts.Data.Contacts;
+using Contacts.Data.Dialects;
+using Contacts.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Contacts.Tests.Search;
+
+public sealed class ShortTermTests
+{
+    [Theory]
+    [InlineData("a", true)]
+    [InlineData("al", true)]
+    [InlineData("😀😀", true)] // four UTF-16 units, two text elements
+    [InlineData("👍🏽👍🏽", true)] // emoji with a skin-tone modifier: one element each
+    [InlineData("ali", false)]
+    [InlineData("😀😀😀", false)]
+    public void TermLengthCountsTextElements(string folded, bool shortTerm) =>
+        Assert.Equal(shortTerm, ContactQueries.IsShortTerm(folded));
+}
+
+/// <summary>
+/// Short-term totals come from a cache validated against the change feed's table (SearchTotals): exact after any write,
+/// by anyone, including a transaction that was open while the total was counted and commits afterwards.
+/// </summary>
+public abstract class CachedTotalTests(AppFixture fixture)
+{
+    [SkippableFact]
+    public async Task CachedTotalsStayExactAfterPlainSqlWrites()
+    {
+        var company = await fixture.Data.CompanyAsync();
+        for (var i = 0; i < 5; i++) await fixture.Data.ContactAsync(company.Id, "Ann", $"Lee{i}");
+        var other = await fixture.Data.ContactAsync(company.Id, "Bob", "Ross");
+        using var client = fixture.App.ClientWithKey(company.Key);
+
+        Assert.Equal(5, await TotalAsync(client, "an"));
+        Assert.Equal(5, await TotalAsync(client, "an")); // from the cache
+        var dialect = fixture.App.Services.GetRequiredService<ContactsDatabase>().Dialect;
+        Assert.True(dialect.SearchTotals.TryGet(company.Id, "an", out _, out var cached));
+        Assert.Equal(5, cached);
+
+        // On SQLite the writer computes the search column itself (docs/schema.md); on PostgreSQL the database does.
+        await ExecuteAsync(fixture.Database.Provider == DatabaseProvider.Postgres
+            ? $"UPDATE contact SET first_name = 'Anna' WHERE id = {other}"
+            : $"UPDATE contact SET first_name = 'Anna', search_text = 'anna ross' WHERE id = {other}");
+        Assert.Equal(6, await TotalAsync(client, "an"));
+        await fixture.Data.ContactAsync(company.Id, "Dan", "Dare");
+        Assert.Equal(7, await TotalAsync(client, "an"));
+        await ExecuteAsync($"DELETE FROM contact WHERE id = {other}");
+        Assert.Equal(6, await TotalAsync(client, "an"));
+        var tag = await fixture.Data.TagAsync(company.Id, "Zanzibar");
+        var bob = await fixture.Data.ContactAsync(company.Id, "Bob", "Ross");
+        Assert.Equal(6, await TotalAsync(client, "an"));
+        await fixture.Data.TagContactAsync(company.Id, bob, tag);
+        Assert.Equal(7, await TotalAsync(client, "an"));
+        // Another company's writes leave this company's entry valid, and its own total is its own.
+        var neighbour = await fixture.Data.CompanyAsync();
+        await fixture.Data.ContactAsync(neighbour.Id, "Hannah", "Anders");
+        Assert.Equal(7, await TotalAsync(client, "an"));
+    }
+
+    [SkippableFact]
+    public async Task AWriteCommittedAfterTheTotalWasCountedIsCountedNextTime()
+    {
+        var company = await fixture.Data.CompanyAsync();
+        await fixture.Data.ContactAsync(company.Id, "Ann", "Lee");
+        var zed = await fixture.Data.ContactAsync(company.Id, "Zed", "Zorro");
+        using var client = fixture.App.ClientWithKey(company.Key);
+        var db = fixture.Database.Db;
+
+        // A writer that began (and wrote) before the total below was counted, and commits after it: on PostgreSQL its
+        // change carries a transaction id older than later ones, which is why the horizon is the snapshot's xmin.
+        await using var writer = await db.Dialect.OpenAsOwnerAsync(default);
+        await using var transaction = await writer.BeginTransactionAsync();
+        await using (var insert = db.Command(writer, fixture.Database.Provider == DatabaseProvider.Postgres
+            ? $"INSERT INTO contact (company_id, first_name, created_at, updated_at) VALUES ({company.Id}, 'Anton', now(), now())"
+            : $"INSERT INTO contact (company_id, first_name, created_at, updated_at, search_text) VALUES ({company.Id}, 'Anton', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', 'anton')",
+            transaction))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+        // ... while a later transaction changes another of the company's contacts and commits (PostgreSQL only: SQLite
+        // has one writer at a time), so that the newest change the count can see is newer than the open writer's.
+        if (fixture.Database.Provider == DatabaseProvider.Postgres) await ExecuteAsync($"UPDATE contact SET last_name = 'Zulu' WHERE id = {zed}");
+        Assert.Equal(1, await TotalAsync(client, "an"));
+        Assert.Equal(1, await TotalAsync(client, "an"));
+        await transaction.CommitAsync();
+        Assert.Equal(2, await TotalAsync(client, "an"));
+    }
+
+    protected async Task ExecuteAsync(string sql)
+    {
+        var db = fixture.Database.Db;
+        await using var connection = await db.Dialect.OpenAsOwnerAsync(default);
+        await using var command = db.Command(connection, sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    internal static async Task<long> TotalAsync(HttpClient client, string term)
+    {
+        using var response = await client.GetAsync(new Uri($"/api/v1/contacts?search={Uri.EscapeDataString(term)}", UriKind.Relative));
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("totalRecords").GetInt64();
+    }
+}
+
+public sealed class SqliteCachedTotalTests(SqliteAppFixture fixture) : CachedTotalTests(fixture), IClassFixture<SqliteAppFixture>;
+
+public sealed class PostgresCachedTotalTests(PostgresAppFixture fixture) : CachedTotalTests(fixture), IClassFixture<PostgresAppFixture>
+{
+    /// <summary>
+    /// The cache is really used: with the change triggers switched off (so a write leaves no trace in contact_change),
+    /// a repeated search answers the total it counted before the write, without counting again.
+    /// </summary>
+    [SkippableFact]
+    public async Task ARepeatedShortTermSearchDoesNotCountAgain()
+    {
+        var company = await fixture.Data.CompanyAsync();
+        await fixture.Data.ContactAsync(company.Id, "Ann", "Lee");
+        using var client = fixture.App.ClientWithKey(company.Key);
+        Assert.Equal(1, await TotalAsync(client, "an"));
+        await ExecuteAsync($"""
+            ALTER TABLE contact DISABLE TRIGGER contact_change_insert;
+            INSERT INTO contact (company_id, first_name, created_at, updated_at) VALUES ({company.Id}, 'Anton', now(), now());
+            ALTER TABLE contact ENABLE TRIGGER contact_change_insert;
+            """);
+        Assert.Equal(1, await TotalAsync(client, "an"));
+        Assert.Equal(2, await TotalAsync(client, "An")); // another term: counted
+    }
+}
+
+/// <summary>A SQLite statement past the time limit is interrupted and answered 503; the next request is served.</summary>
+public sealed class SqliteTimeLimitTests
+{
+    [Fact]
+    public async Task StatementPastTheLimitAnswers503AndTheServerKeepsServing()
+    {
+        await using var database = await TestDatabase.SqliteAsync();
+        await using var app = await TestApp.StartAsync(database);
+        var data = new TestData(database);
+        var company = await data.CompanyAsync();
+        for (var i = 0; i < 300; i++) await data.ContactAsync(company.Id, "Ann", $"Lee{i}", $"ann{i}@x.test");
+        using var client = app.ClientWithKey(company.Key);
+        var dialect = (SqliteDialect)app.Services.GetRequiredService<ContactsDatabase>().Dialect;
+
+        dialect.StatementTimeLimit = TimeSpan.Zero; // every statement is past its deadline at the first check
+        using (var slow = await client.GetAsync("/api/v1/contacts?search=a"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, slow.StatusCode);
+            Assert.NotNull(slow.Headers.RetryAfter);
+        }
+
+        dialect.StatementTimeLimit = TimeSpan.FromSeconds(30);
+        Assert.Equal(300, await CachedTotalTests.TotalAsync(client, "a"));
+    }
+}
+
+/// <summary>One key runs at most RateLimits:ConcurrentSearchesPerKey searches at once; the next is answered 429.</summary>
+public sealed class SearchConcurrencyTests(PostgresAppFixture fixture) : IClassFixture<PostgresAppFixture>
+{
+    [SkippableFact]
+    public async Task SearchPastTheKeysConcurrencyLimitAnswers429()
+    {
+                await using var app = await TestApp.StartAsync(fixture.Database, "--RateLimits:ConcurrentSearchesPerKey=1");
+        var company = await fixture.Data.CompanyAsync();
+        await fixture.Data.ContactAsync(company.Id, "Ann", "Lee");
+        using var client = app.ClientWithKey(company.Key);
+        await client.GetAsync("/api/v1/contacts"); // warm the key cache before the table is locked
+
+        var db = fixture.Database.Db;
+        await using var locker = await db.Dialect.OpenAsOwnerAsync(default);
+        await using var transaction = await locker.BeginTransactionAsync();
+        await using (var lockTable = db.Command(locker, "LOCK TABLE contact IN ACCESS EXCLUSIVE MODE", transaction))
+            await lockTable.ExecuteNonQueryAsync();
+
+        var first = client.GetAsync("/api/v1/contacts?search=ann");
+        await WaitForLockWaitAsync(db);
+        using (var second = await client.GetAsync("/api/v1/contacts?search=lee"))
+        {
+            Assert.Equal((HttpStatusCode)429, second.StatusCode);
+            Assert.NotNull(second.Headers.RetryAfter);
+        }
+
+        await transaction.RollbackAsync();
+        using var done = await first;
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        using var after = await client.GetAsync("/api/v1/contacts?search=lee");
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    private static async Task WaitForLockWaitAsync(ContactsDatabase db)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            await using var connection = await db.Dialect.OpenAsOwnerAsync(default);
+            await using var command = db.Command(connection,
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()");
+            if (Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0) return;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("the first search never waited for the lock");
+    }
+}
+
+/// <summary>
+/// On SQLite a company that does not hold half the file's contacts takes no candidates from the FTS index shared by all
+/// companies: with the index emptied, its search still finds its contact (and the dominant company's, which uses it, finds none).
+/// </summary>
+public sealed class SqliteCandidateIsolationTests
+{
+    [Fact]
+    public async Task SmallCompanySearchReadsNoSharedFtsEntries()
+    {
+        await using var database = await TestDatabase.SqliteAsync();
+        await using var app = await TestApp.StartAsync(database);
+        var data = new TestData(database);
+        var small = await data.CompanyAsync();
+        var big = await data.CompanyAsync();
+        await data.ContactAsync(small.Id, "Sonja", "Berg");
+        await data.ContactAsync(small.Id, "Eve", "Nord");
+        for (var i = 0; i < 40; i++) await data.ContactAsync(big.Id, "Carson", $"Lee{i}");
+        using var smallClient = app.ClientWithKey(small.Key);
+        using var bigClient = app.ClientWithKey(big.Key);
+        Assert.Equal(1, await CachedTotalTests.TotalAsync(smallClient, "son"));
+        Assert.Equal(40, await CachedTotalTests.TotalAsync(bigClient, "son"));
+
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var drop = connection.CreateCommand();
+            drop.CommandText = "INSERT INTO contact_search (contact_search) VALUES ('delete-all');";
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(1, await CachedTotalTests.TotalAsync(smallClient, "son"));
+        Assert.Equal(0, await CachedTotalTests.TotalAsync(bigClient, "son"));
+    }
+}
