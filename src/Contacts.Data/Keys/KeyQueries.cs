@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Contacts.Data.Replication;
 
 namespace Contacts.Data.Keys;
@@ -55,16 +56,28 @@ public static class KeyQueries
         return await command.ExecuteNonQueryAsync(ct) > 0;
     }
 
-    /// <summary>On a standby when there are any: a key created or revoked on the primary is seen within the lag bound.</summary>
-    public static Task<StoredApiKey?> FindAsync(ContactsDatabase db, string keyId, CancellationToken ct = default) =>
-        db.ReadAsync(async (connection, ct) =>
-        {
-            await using var command = db.Command(connection, db.Dialect.FindKeySql);
-            ContactsDatabase.AddParameter(command, "@key_id", keyId);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            if (!await reader.ReadAsync(ct)) return null;
-            return new StoredApiKey(reader.GetString(0), reader.GetInt64(1), (byte[])reader.GetValue(2), reader.GetBoolean(3));
-        }, ct: ct);
+    /// <summary>
+    /// On a standby when there are any: a key revoked on the primary is seen within the lag bound. Only the primary may say
+    /// that a key does not exist: a standby lacks a key the primary created a moment ago (it replays behind, however
+    /// little), so a standby's miss is asked again on the primary, and when the primary cannot be reached that is the
+    /// database's failure (the caller answers 503), never an unknown key (which authentication would refuse and remember).
+    /// </summary>
+    public static async Task<StoredApiKey?> FindAsync(ContactsDatabase db, string keyId, CancellationToken ct = default)
+    {
+        var found = await db.ReadAsync((connection, ct) => FindOnAsync(db, connection, keyId, ct), ct: ct);
+        if (found is not null || db.Replicas is null) return found;
+        await using var primary = await db.OpenAsync(ct);
+        return await FindOnAsync(db, primary, keyId, ct);
+    }
+
+    private static async Task<StoredApiKey?> FindOnAsync(ContactsDatabase db, DbConnection connection, string keyId, CancellationToken ct)
+    {
+        await using var command = db.Command(connection, db.Dialect.FindKeySql);
+        ContactsDatabase.AddParameter(command, "@key_id", keyId);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        return new StoredApiKey(reader.GetString(0), reader.GetInt64(1), (byte[])reader.GetValue(2), reader.GetBoolean(3));
+    }
 
     /// <summary>Records use of keys; called in batches by a background flusher, never per request.</summary>
     public static async Task TouchAsync(ContactsDatabase db, IReadOnlyList<string> keyIds, DateTime usedAt, CancellationToken ct = default)

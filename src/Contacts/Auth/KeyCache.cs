@@ -10,8 +10,9 @@ namespace Contacts.Auth;
 /// <summary>
 /// What the database last said about a key id, on the injected clock and bounded in size: a valid key for
 /// Auth:CacheSeconds (which bounds how late a revocation bites), an unknown or revoked id for a few seconds, so that a
-/// stranger repeating a made-up key costs one lookup, not one per request. Revocation is final and ids are random, so
-/// remembering a miss never refuses a key that exists.
+/// stranger repeating a made-up key costs one lookup, not one per request. Revocation is final, ids are random and a miss
+/// is only ever the primary's answer (a standby's is asked again there, <see cref="KeyQueries.FindAsync"/>; a lookup
+/// that fails throws and is remembered not at all), so remembering a miss never refuses a key that exists.
 /// </summary>
 internal sealed class KeyCache : IDisposable
 {
