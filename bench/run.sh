@@ -89,7 +89,8 @@ if [ $reuse_db = 1 ]; then
   . "$db_env"; rm -rf "$tmp"; tmp="$db_tmp"; psql=(psql -X -q -h 127.0.0.1 -p "$port" -U postgres)
   log "reusing the database of $db_env"
 elif [ $provider = postgres ]; then
-  pgbin=$(dirname "$(command -v pg_ctl 2>/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -1)")
+  # The real folder (a PATH entry may be a lone symlink to pg_ctl): pg_basebackup and postgres sit beside it.
+  pgbin=$(dirname "$(readlink -f "$(command -v pg_ctl 2>/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -1)")")
   port=$(free_port)
   mkdir "$tmp/pg"; [ "$(id -u)" = 0 ] && chown postgres "$tmp" "$tmp/pg"
   as_postgres "$pgbin/initdb" -D "$tmp/pg" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null

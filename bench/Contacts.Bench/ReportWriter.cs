@@ -61,7 +61,7 @@ internal static partial class ReportWriter
         md.AppendLine(CultureInfo.InvariantCulture, $"# Benchmark: {title}, {meta["date"]}");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Commit `{meta["commit"]}`; {meta["machine"]}. `bench/run.sh {meta["args"]}`.");
-        var replay = provider == "postgres" ? "; pgbench: the same statements, same concurrency and duration" : "";
+        var replay = rows.Any(r => r.Ceiling is not null) ? "; pgbench: the same statements, same concurrency and duration" : "";
         md.AppendLine(CultureInfo.InvariantCulture, $"wrk: {meta["connections"]} connections, 2 threads, {meta["duration"]} s per scenario{replay}.");
         md.AppendLine();
         md.AppendLine("| scenario | req/s | p50 ms | p90 ms | p99 ms | p99 target | errors | pgbench tx/s | service / pgbench |");
