@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # The benchmark in one command:  bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration SECONDS]
-#                                 [--skip-alone] [--keep-db | --reuse-db]
+#                                 [--skip-alone] [--keep-db | --reuse-db] [--replicas N]
 # Generates the data (once, bench/data/), starts a throwaway PostgreSQL (or an SQLite file), loads the data through
 # `contacts import`, runs the service in Release on loopback, drives each scenario with wrk (16 connections), captures
 # the SQL the service sent per scenario and replays it with pgbench at the same concurrency (the ceiling), measures the
 # probe company's search again on a second database that holds only that company (skipped with --skip-alone), and
 # writes bench/results/<date>-<size>-<provider>[-label].md with a p99 chart. Raw outputs (wrk, requests, captured SQL,
 # pgbench) go to bench/out/<same name>/ (git-ignored). --smoke: a few seconds per scenario, the report in bench/out/ too.
+# The change feed: an idle poll from every small company's key (wrk) and a timed walk of the big company (contacts-bench).
+# --replicas N: N streaming standbys of the throwaway PostgreSQL (pg_basebackup), reads routed to them; the report says
+# per node how many statements it ran and their mean time (pg_stat_statements), and skips the pgbench ceiling.
 # Needs root (or the postgres user) for PostgreSQL; installs wrk from Debian if missing.
 set -euo pipefail
 
 size="${1:-}"; shift || true
 case "$size" in tiny|small|medium|large) ;; *) echo "usage: bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration S]" >&2; exit 2 ;; esac
-provider=postgres; smoke=0; label=""; duration=""; connections=16; keep_db=0; reuse_db=0; alone=1
+provider=postgres; smoke=0; label=""; duration=""; connections=16; keep_db=0; reuse_db=0; alone=1; replicas=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --sqlite) provider=sqlite ;;
@@ -23,10 +26,16 @@ while [ $# -gt 0 ]; do
     --keep-db) keep_db=1 ;;    # leave the loaded PostgreSQL running for a later --reuse-db (before/after on the same data)
     --reuse-db) reuse_db=1 ;;
     --skip-alone) alone=0 ;;   # no second database for the probe company's "without the big neighbour" figure
+    --replicas) replicas="$2"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
+case "$replicas" in [0-9]) ;; *) echo "--replicas takes a number of standbys (0-9)" >&2; exit 2 ;; esac
+if [ "$replicas" -gt 0 ]; then
+  [ $provider = postgres ] && [ $reuse_db = 0 ] && [ $keep_db = 0 ] || { echo "--replicas needs PostgreSQL and a fresh database (no --sqlite, --keep-db, --reuse-db)" >&2; exit 2; }
+  alone=0 # the "alone" step compares databases, not nodes
+fi
 if [ -z "$duration" ]; then
   if [ $smoke = 1 ]; then duration=3; elif [ "$size" = small ] || [ "$size" = tiny ]; then duration=5; else duration=15; fi
 fi
@@ -64,6 +73,9 @@ db_env="$data/db-$provider.env"
 cleanup() {
   [ -n "$service_pid" ] && kill "$service_pid" 2>/dev/null && wait "$service_pid" 2>/dev/null || true
   if [ $keep_db = 1 ] && [ -f "$db_env" ]; then log "database kept: $db_env"; return; fi
+  for d in "$tmp"/replica-*; do
+    if [ -f "$d/postmaster.pid" ]; then as_postgres "$pgbin/pg_ctl" -D "$d" -m fast -w stop >/dev/null 2>&1 || true; fi
+  done
   if [ -f "$tmp/pg/postmaster.pid" ]; then as_postgres "$pgbin/pg_ctl" -D "$tmp/pg" -m fast -w stop >/dev/null 2>&1 || true; fi
   rm -rf "$tmp"; rm -f "$db_env"
 }
@@ -77,12 +89,15 @@ if [ $reuse_db = 1 ]; then
   . "$db_env"; rm -rf "$tmp"; tmp="$db_tmp"; psql=(psql -X -q -h 127.0.0.1 -p "$port" -U postgres)
   log "reusing the database of $db_env"
 elif [ $provider = postgres ]; then
-  pgbin=$(dirname "$(command -v pg_ctl 2>/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -1)")
+  # The real folder (a PATH entry may be a lone symlink to pg_ctl): pg_basebackup and postgres sit beside it.
+  pgbin=$(dirname "$(readlink -f "$(command -v pg_ctl 2>/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -1)")")
   port=$(free_port)
   mkdir "$tmp/pg"; [ "$(id -u)" = 0 ] && chown postgres "$tmp" "$tmp/pg"
   as_postgres "$pgbin/initdb" -D "$tmp/pg" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   opts="-p $port -k $tmp -c listen_addresses=127.0.0.1 -c log_line_prefix='%a|%p|'"
   for s in $pg_settings; do opts="$opts -c $s"; done
+  # Per-node statement counts and times for the replicas report; only then, so that other runs measure what they did.
+  if [ "$replicas" -gt 0 ]; then opts="$opts -c shared_preload_libraries=pg_stat_statements"; fi
   as_postgres "$pgbin/pg_ctl" -D "$tmp/pg" -l "$tmp/pg.log" -w -t 60 -o "$opts" start >/dev/null
   psql=(psql -X -q -h 127.0.0.1 -p "$port" -U postgres)
   "${psql[@]}" -d postgres -c "CREATE DATABASE contacts"
@@ -96,19 +111,40 @@ if [ $reuse_db = 0 ]; then
   log "loading $size into $provider"
   "${bench[@]}" load "$data" $provider "$connection"
   if [ $provider = postgres ]; then "${psql[@]}" -d contacts -c "VACUUM ANALYZE"; fi
+  if [ "$replicas" -gt 0 ]; then "${psql[@]}" -d contacts -c "CREATE EXTENSION pg_stat_statements"; fi
   [ $keep_db = 1 ] && printf 'port=%s\npgbin=%s\ndb_tmp=%s\nconnection="%s"\n' "${port:-}" "${pgbin:-}" "$tmp" "$connection" >"$db_env"
 fi
+replica_args=(); replica_ports=()
+for r in $(seq "$replicas"); do
+  # A streaming standby of the loaded database, its own folder and port, the same settings; started once it has
+  # replayed everything the primary had written, so that the wrk runs read the same data on every node.
+  rport=$(free_port); rdir="$tmp/replica-$r"
+  log "standby replica-$r: pg_basebackup, port $rport"
+  as_postgres "$pgbin/pg_basebackup" -h 127.0.0.1 -p "$port" -U postgres -D "$rdir" -R -X stream -c fast
+  ropts="-p $rport -k $tmp -c listen_addresses=127.0.0.1 -c hot_standby=on -c shared_preload_libraries=pg_stat_statements"
+  for s in $pg_settings; do ropts="$ropts -c $s"; done
+  as_postgres "$pgbin/pg_ctl" -D "$rdir" -l "$tmp/replica-$r.log" -w -t 120 -o "$ropts" start >/dev/null
+  written=$("${psql[@]}" -d postgres -At -c "SELECT pg_current_wal_lsn()")
+  for i in $(seq 600); do
+    [ "$(psql -X -q -At -h 127.0.0.1 -p "$rport" -U postgres -d postgres -c "SELECT pg_last_wal_replay_lsn() >= '$written'" 2>/dev/null)" = t ] && break
+    [ "$i" = 600 ] && { log "replica-$r did not replay $written"; cat "$tmp/replica-$r.log" >&2; exit 1; }
+    sleep 0.2
+  done
+  replica_args+=("--ConnectionStrings:ContactsReplicas:$((r - 1))=Host=127.0.0.1;Port=$rport;Username=postgres;Database=contacts")
+  replica_ports+=("$rport")
+done
 cp "$data/import-$provider.json" "$run/import.json"
 "${bench[@]}" requests "$data" $provider "$tmp/requests"
 cp -r "$tmp/requests" "$run/"; cp "$tmp/requests/scenarios.tsv" "$run/"
 
-start_service() { # $1 = connection string, $2 = a request file whose first key is used to wait for start-up
+start_service() { # $1 = connection string, $2 = a request file whose first key is used to wait for start-up, then settings
   sport=$(free_port)
   url="http://127.0.0.1:$sport"
-  "${contacts[@]}" serve --provider $provider --connection-string "$1" --urls "$url" \
-    --Logging:LogLevel:Default=Warning --RateLimits:Enabled=false ${SERVICE_ARGS:-} >"$tmp/service.log" 2>&1 &
+  local conn="$1" first="$2"; shift 2
+  "${contacts[@]}" serve --provider $provider --connection-string "$conn" --urls "$url" \
+    --Logging:LogLevel:Default=Warning --RateLimits:Enabled=false "$@" ${SERVICE_ARGS:-} >"$tmp/service.log" 2>&1 &
   service_pid=$!
-  local key; key=$(head -1 "$2" | cut -f1)
+  local key; key=$(head -1 "$first" | cut -f1)
   for i in $(seq 600); do
     curl -fs -o /dev/null -H "Authorization: Bearer $key" "$url/api/v1/contacts" && break
     if ! kill -0 "$service_pid" 2>/dev/null || [ "$i" = 600 ]; then log "the service did not start:"; cat "$tmp/service.log" >&2; exit 1; fi
@@ -118,21 +154,50 @@ start_service() { # $1 = connection string, $2 = a request file whose first key 
 run_wrk() { # $1 = request file, $2 = output name (wrk-$2.txt / .json in the run folder)
   log "wrk $2 (${duration}s)"
   wrk -t2 -c$connections -d${warmup}s -s bench/wrk/bench.lua "$url" -- "$1" >/dev/null
+  if [ "$replicas" -gt 0 ]; then node_stats reset; fi
   wrk -t2 -c$connections -d${duration}s --timeout 10s -s bench/wrk/bench.lua "$url" -- "$1" >"$run/wrk-$2.txt"
+  if [ "$replicas" -gt 0 ]; then node_stats "$run/nodes-$2.tsv"; fi
   grep '^{' "$run/wrk-$2.txt" >"$run/wrk-$2.json"
 }
+node_reads() { # the service's own count of reads per node (meter Contacts.Data, /metrics answers loopback)
+  curl -fs "$url/metrics" | awk -v n="$1" '/^contacts_db_node_reads/ && index($0, "node=\"" n "\"") { v = $2 } END { print v + 0 }'
+}
+node_stats() { # reset: zero every node's pg_stat_statements; FILE: node, reads, statements, their total ms (the monitor's probes left out)
+  local nodes=(primary) ports=("$port") i
+  for i in "${!replica_ports[@]}"; do nodes+=("replica-$((i + 1))"); ports+=("${replica_ports[$i]}"); done
+  [ "$1" = reset ] || : >"$1"
+  for i in "${!nodes[@]}"; do
+    local q=(psql -X -q -At -F $'\t' -h 127.0.0.1 -p "${ports[$i]}" -U postgres -d contacts)
+    if [ "$1" = reset ]; then
+      "${q[@]}" -c "SELECT pg_stat_statements_reset()" >/dev/null; reads_before[$i]=$(node_reads "${nodes[$i]}")
+    else
+      echo "${nodes[$i]}"$'\t'"$(( $(node_reads "${nodes[$i]}") - ${reads_before[$i]} ))"$'\t'"$("${q[@]}" -c "SELECT coalesce(sum(calls), 0), round(coalesce(sum(total_exec_time), 0)::numeric, 3) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = 'contacts' AND s.query !~ '^SELECT pg_(current_wal_lsn|is_in_recovery|stat_statements_reset)\('")" >>"$1"
+    fi
+  done
+}
+declare -a reads_before=()
 stop_service() { kill "$service_pid"; wait "$service_pid" 2>/dev/null || true; service_pid=""; }
 
-start_service "$connection" "$tmp/requests/list-first.tsv"
+start_service "$connection" "$tmp/requests/list-first.tsv" "${replica_args[@]}"
+if [ "$replicas" -gt 0 ]; then
+  # Until the monitor's first probe of a standby, reads go to the primary.
+  for i in $(seq 100); do curl -fs "$url/health/ready" | grep -q '"replica-1":"up' && break; sleep 0.2; done
+fi
+# The idle pollers' cursors: each small company's feed walked once to its end.
+"${bench[@]}" changes-cursors "$url" "$data" $provider "$tmp/requests"
+cp "$tmp/requests/changes-idle.tsv" "$run/requests/"
 if [ $reuse_db = 1 ] && [ $provider = postgres ]; then "${psql[@]}" -d contacts -c "ANALYZE"; fi # after the service's own migrations
 
 scenarios=$(cut -f1 "$tmp/requests/scenarios.tsv")
 load_before=$(cut -d" " -f1-3 /proc/loadavg)
 for s in $scenarios; do run_wrk "$tmp/requests/$s.tsv" "$s"; done
 load_after=$(cut -d" " -f1-3 /proc/loadavg)
+log "changes-walk: the big company's feed from no cursor, then the list paged through it"
+"${bench[@]}" changes-walk "$url" "$data" $provider "$run/changes-walk.json"
 rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$service_pid/status)
 
-if [ $provider = postgres ]; then
+# The pgbench ceiling replays one server's statements; with standbys the service spread them over several.
+if [ $provider = postgres ] && [ "$replicas" = 0 ]; then
   # Capture pass: each of the first requests of a scenario once with log_statement=all, one log segment per request.
   mkdir -p "$run/capture"
   capture() { # $1 = scenario, $2 = with log segment (1) or warm-up (0)
@@ -153,7 +218,7 @@ if [ $provider = postgres ]; then
 fi
 stop_service
 
-if [ $provider = postgres ]; then
+if [ $provider = postgres ] && [ "$replicas" = 0 ]; then
   "${bench[@]}" pgbench-scripts "$run/capture" "$run/pgbench-scripts"
   for s in $scenarios; do
     files=(); for f in "$run/pgbench-scripts/$s"-*.sql; do files+=(-f "$f"); done
@@ -166,7 +231,10 @@ if [ $provider = postgres ]; then
     log "pgbench $s (${duration}s, -M $mode)"
     pgbench -h 127.0.0.1 -p "$port" -U postgres -n -M $mode -c $connections -j 2 -T "$duration" "${files[@]}" contacts >"$run/pgbench-$s.txt" 2>&1
   done
+fi
+if [ $provider = postgres ]; then
   pg_desc="$("$pgbin/postgres" --version | awk '{print $3}'), $pg_settings, fsync on"
+  if [ "$replicas" -gt 0 ]; then pg_desc="$pg_desc; $replicas streaming standby(s) (pg_basebackup -R -X stream, hot_standby, the same settings, asynchronous), pg_stat_statements on every node"; fi
 fi
 
 if [ $alone = 1 ]; then
@@ -193,7 +261,8 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "size=$size"; echo "provider=$provider"; echo "date=$date"; echo "label=$label"
   echo "commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo '+changes')"
   echo "machine=$(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GB RAM"
-  echo "args=$size $([ $provider = sqlite ] && echo --sqlite)$([ $smoke = 1 ] && echo " --smoke") ${label:+--label $label}$([ $alone = 0 ] && echo ' --skip-alone')"
+  echo "args=$size $([ $provider = sqlite ] && echo --sqlite)$([ $smoke = 1 ] && echo " --smoke") ${label:+--label $label}$([ $alone = 0 ] && [ "$replicas" = 0 ] && echo ' --skip-alone')$([ "$replicas" -gt 0 ] && echo " --replicas $replicas")"
+  echo "replicas=$replicas"
   echo "loadavg=$load_before at the start of the wrk runs, $load_after at their end (1/5/15 min; other work on the machine shares the 2 cores)"
   echo "connections=$connections"; echo "duration=$duration"; echo "rss_kb=$rss_kb"
   echo "server=Release build, loopback, log level Warning, rate limits off ${SERVICE_ARGS:-}"

@@ -14,6 +14,9 @@ internal static partial class ReportWriter
     {
         ["list-first"] = 10, ["deep-page"] = 60, ["search-selective"] = 30, ["search-broad"] = 150,
         ["search-phone"] = 30, ["tags"] = 15, ["type-ahead"] = 50, ["two-letter"] = 100, ["mixed-small"] = 10,
+        // Issue 12 sets no figure for an idle poll ("one cheap indexed statement"): the small companies' mix target, the
+        // same 1,000 keys asking something as cheap.
+        [Requests.IdleChanges] = 10,
     };
 
     // The probe company's p99 next to a big company may be at most this multiple of its p99 alone (issue 11).
@@ -58,7 +61,7 @@ internal static partial class ReportWriter
         md.AppendLine(CultureInfo.InvariantCulture, $"# Benchmark: {title}, {meta["date"]}");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Commit `{meta["commit"]}`; {meta["machine"]}. `bench/run.sh {meta["args"]}`.");
-        var replay = provider == "postgres" ? "; pgbench: the same statements, same concurrency and duration" : "";
+        var replay = rows.Any(r => r.Ceiling is not null) ? "; pgbench: the same statements, same concurrency and duration" : "";
         md.AppendLine(CultureInfo.InvariantCulture, $"wrk: {meta["connections"]} connections, 2 threads, {meta["duration"]} s per scenario{replay}.");
         md.AppendLine();
         md.AppendLine("| scenario | req/s | p50 ms | p90 ms | p99 ms | p99 target | errors | pgbench tx/s | service / pgbench |");
@@ -73,6 +76,8 @@ internal static partial class ReportWriter
         md.AppendLine(CultureInfo.InvariantCulture, $"![p99 latency per scenario]({Path.GetFileName(svgPath)})");
         md.AppendLine();
         Neighbour(md, dir, provider, rows.Find(r => r.Name == "small-search"));
+        FeedWalk(md, dir);
+        Nodes(md, dir, rows, meta.GetValueOrDefault("replicas", "0"));
         var import = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "import.json"))).RootElement;
         md.AppendLine(CultureInfo.InvariantCulture,
             $"- **Import** (`contacts import`, in-process CLI, {import.GetProperty("parallel").GetInt32()} at a time): {import.GetProperty("rows").GetInt32():N0} contacts in " +
@@ -117,6 +122,64 @@ internal static partial class ReportWriter
         var ratio = alone.P99 > 0 ? with.P99 / alone.P99 : double.NaN;
         md.AppendLine(CultureInfo.InvariantCulture,
             $"p99 with / alone: {ratio:F2} (target ≤ {NeighbourTarget:F1} {(ratio <= NeighbourTarget ? "✓" : "✗")}); p50 with / alone: {with.P50 / alone.P50:F2}.");
+        md.AppendLine();
+    }
+
+    /// <summary>The big company's first feed walk beside the list paged through it (issue 12: no slower).</summary>
+    private static void FeedWalk(StringBuilder md, string dir)
+    {
+        var path = Path.Combine(dir, "changes-walk.json");
+        if (!File.Exists(path)) return;
+        var walk = JsonSerializer.Deserialize<WalkResult>(File.ReadAllText(path), Manifest.Options)!;
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"**Change feed, full walk** (`changes-walk`): the big company's feed from no cursor to `has_more: false`, limit {walk.Limit} " +
+            $"(`Api:MaxLimit`), one page after the other from one client (`contacts-bench changes-walk`, the .NET client), " +
+            $"then `GET /api/v1/contacts` paged through the same company at the same limit, the walk the issue compares it with:");
+        md.AppendLine();
+        md.AppendLine("| walk | pages | contacts | wall s | contacts/s | ms per page |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|");
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"| change feed (`changes-walk`) | {walk.Pages:N0} | {walk.Changes:N0} | {walk.Seconds:F2} | {walk.ContactsPerSecond:N0} | {walk.Seconds * 1000 / walk.Pages:F2} |");
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"| list paging (`?page=N&limit={walk.Limit}`) | {walk.ListPages:N0} | {walk.ListContacts:N0} | {walk.ListSeconds:F2} | {walk.ListContactsPerSecond:N0} | {walk.ListSeconds * 1000 / walk.ListPages:F2} |");
+        md.AppendLine();
+        var ratio = walk.Seconds / walk.ListSeconds;
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"Feed walk / list walk: {ratio:F2} (target ≤ 1.0 {(ratio <= 1 ? "✓" : "✗")}; one run, so read a few percent either way as noise).");
+        md.AppendLine();
+    }
+
+    /// <summary>With standbys: where each scenario's statements ran (pg_stat_statements per node) and the service's reads per node.</summary>
+    private static void Nodes(StringBuilder md, string dir, List<Row> rows, string replicas)
+    {
+        var files = rows.Select(r => (Row: r, Path: Path.Combine(dir, $"nodes-{r.Name}.tsv"))).Where(f => File.Exists(f.Path)).ToList();
+        if (files.Count == 0) return;
+        var stats = files.Select(f => (f.Row, Nodes: File.ReadAllLines(f.Path).Select(l => l.Split('\t')).Where(c => c.Length == 4)
+            .Select(c => (Name: c[0], Reads: long.Parse(c[1], CultureInfo.InvariantCulture), Statements: long.Parse(c[2], CultureInfo.InvariantCulture),
+                Ms: double.Parse(c[3], CultureInfo.InvariantCulture))).ToList())).ToList();
+        var names = stats.SelectMany(s => s.Nodes.Select(n => n.Name)).Distinct().ToList();
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"**Per node, with {replicas} streaming standby(s)** (`--replicas {replicas}`). For each wrk run: the reads the service sent to each node " +
+            $"(its metric `contacts.db.node.reads`, from `/metrics`), and the statements each server ran with their mean execution time in the " +
+            $"server (`pg_stat_statements`, reset before the run; the replica monitor's own probes left out; a request is a few statements: " +
+            $"the company setting and its query):");
+        md.AppendLine();
+        md.AppendLine("| scenario | " + string.Join(" | ", names.Select(n => $"{n}: reads · statements · mean ms")) + " | statements on standbys |");
+        md.AppendLine("|---|" + string.Concat(names.Select(_ => "---:|")) + "---:|");
+        foreach (var (row, nodes) in stats)
+        {
+            var cells = names.Select(n => nodes.Find(x => x.Name == n) is { Name: not null } x
+                ? string.Create(CultureInfo.InvariantCulture, $"{x.Reads:N0} · {x.Statements:N0} · {(x.Statements > 0 ? x.Ms / x.Statements : 0):F3}")
+                : "–");
+            var total = nodes.Sum(n => n.Statements);
+            var standbys = nodes.Where(n => n.Name != "primary").Sum(n => n.Statements);
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {string.Join(" | ", cells)} | {(total > 0 ? 100.0 * standbys / total : 0):F0} % |");
+        }
+        md.AppendLine();
+        md.AppendLine("The primary, the standbys, the service and wrk share this machine's cores: a standby adds capacity only on its own " +
+                      "hardware, so this run shows where reads went and that nothing regressed, not throughput scaling (on 2 cores it cannot). " +
+                      "Requests with a WAL position to honour (the change feed's cursor) go to a node that has replayed it, else to the primary. " +
+                      "No pgbench ceiling with standbys: it replays one server's statements.");
         md.AppendLine();
     }
 

@@ -11,6 +11,8 @@ internal static class Requests
 {
     private const string Contacts = "/api/v1/contacts";
 
+    public const string IdleChanges = "changes-idle";
+
     private sealed record Company(string Role, int Contacts, string Term, List<string> Keys);
 
     private sealed record Scenario(string Name, string Description, List<string> Lines);
@@ -81,6 +83,10 @@ internal static class Requests
         }).ToList();
         scenarios.Add(new("mixed-small", $"mix over {small.Count} small companies, rotating keys (list, page 2, search, tags)",
             Pair([.. small.Select(c => c.Keys[0])], mixed)));
+        // Its lines hold each company's cursor at the end of its feed: `contacts-bench changes-cursors` writes them once the
+        // service runs.
+        scenarios.Add(new(IdleChanges, $"change feed, idle polls: {small.Count} small companies, each key with the cursor at " +
+                                       "its feed's end (empty pages)", []));
         scenarios.Add(probeSearch);
         Write(outDir, scenarios);
         return 0;
@@ -95,7 +101,7 @@ internal static class Requests
     private static void Write(string outDir, List<Scenario> scenarios)
     {
         Directory.CreateDirectory(outDir);
-        foreach (var s in scenarios) File.WriteAllLines(Path.Combine(outDir, s.Name + ".tsv"), s.Lines);
+        foreach (var s in scenarios.Where(s => s.Lines.Count > 0)) File.WriteAllLines(Path.Combine(outDir, s.Name + ".tsv"), s.Lines);
         File.WriteAllLines(Path.Combine(outDir, "scenarios.tsv"), scenarios.Select(s => s.Name + "\t" + s.Description));
     }
 }

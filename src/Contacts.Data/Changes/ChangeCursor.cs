@@ -8,14 +8,21 @@ namespace Contacts.Data.Changes;
 public enum ChangeCursorKind : byte { Walk = 1, Log = 2 }
 
 /// <summary>
-/// The opaque cursor of GET /api/v1/contacts/changes: base64url of a version byte, the kind, the company and the
-/// position. It is bound to its company: another company's cursor reads as malformed, so it tells its holder nothing.
-/// It need not be secret or signed: any position of one's own company only reads one's own contacts.
+/// The opaque cursor of GET /api/v1/contacts/changes: base64url of a version byte, the kind, the company, the position
+/// and the WAL position of the node that answered. It is bound to its company: another company's cursor reads as
+/// malformed, so it tells its holder nothing. It need not be secret or signed: any position of one's own company only
+/// reads one's own contacts, and a forged WAL position only sends the next poll to the primary.
 /// </summary>
-public sealed record ChangeCursor(long Company, ChangeCursorKind Kind, long Seq, long ContactId)
+/// <param name="WalPosition">PostgreSQL: the LSN the answering node had replayed (or written) when it read the page; the
+/// next poll goes to a node that has replayed it (docs/scale-out.md). 0 on SQLite. A cursor from before positions were
+/// carried (version 1) reads as <see cref="UnknownWalPosition"/>: only the primary is sure to have it.</param>
+public sealed record ChangeCursor(long Company, ChangeCursorKind Kind, long Seq, long ContactId, long WalPosition)
 {
-    private const byte Version = 1;
-    private const int Length = 2 + 3 * sizeof(long);
+    public const long UnknownWalPosition = long.MaxValue;
+
+    private const byte Version = 2;
+    private const int Length = 2 + 4 * sizeof(long);
+    private const int Version1Length = 2 + 3 * sizeof(long);
 
     public string Encode()
     {
@@ -25,6 +32,7 @@ public sealed record ChangeCursor(long Company, ChangeCursorKind Kind, long Seq,
         BinaryPrimitives.WriteInt64BigEndian(bytes[2..], Company);
         BinaryPrimitives.WriteInt64BigEndian(bytes[10..], Seq);
         BinaryPrimitives.WriteInt64BigEndian(bytes[18..], ContactId);
+        BinaryPrimitives.WriteInt64BigEndian(bytes[26..], WalPosition);
         return Base64Url.EncodeToString(bytes);
     }
 
@@ -34,12 +42,15 @@ public sealed record ChangeCursor(long Company, ChangeCursorKind Kind, long Seq,
         cursor = null;
         Span<byte> bytes = stackalloc byte[Length + 3];
         if (text is null || text.Length > 64 || !Base64Url.IsValid(text) ||
-            !Base64Url.TryDecodeFromChars(text, bytes, out var written) || written != Length) return false;
+            !Base64Url.TryDecodeFromChars(text, bytes, out var written)) return false;
+        var version = bytes[0];
+        if (!(version == Version && written == Length) && !(version == 1 && written == Version1Length)) return false;
         var kind = (ChangeCursorKind)bytes[1];
         var decoded = new ChangeCursor(BinaryPrimitives.ReadInt64BigEndian(bytes[2..]), kind,
-            BinaryPrimitives.ReadInt64BigEndian(bytes[10..]), BinaryPrimitives.ReadInt64BigEndian(bytes[18..]));
-        if (bytes[0] != Version || kind is not (ChangeCursorKind.Walk or ChangeCursorKind.Log) || decoded.Company != company ||
-            decoded.Seq < 0 || decoded.ContactId < 0) return false;
+            BinaryPrimitives.ReadInt64BigEndian(bytes[10..]), BinaryPrimitives.ReadInt64BigEndian(bytes[18..]),
+            version == 1 ? UnknownWalPosition : BinaryPrimitives.ReadInt64BigEndian(bytes[26..]));
+        if (kind is not (ChangeCursorKind.Walk or ChangeCursorKind.Log) || decoded.Company != company ||
+            decoded.Seq < 0 || decoded.ContactId < 0 || decoded.WalPosition < 0) return false;
         cursor = decoded;
         return true;
     }

@@ -1,6 +1,8 @@
 using System.Data.Common;
 using System.Globalization;
 using Contacts.Contracts;
+using Contacts.Data.Replication;
+using NpgsqlTypes;
 
 namespace Contacts.Data.Changes;
 
@@ -19,7 +21,7 @@ public sealed record ChangeFeedRead(ChangesPage? Page)
 public static class ChangeFeedQueries
 {
     // Both statements answer the same columns: the horizon, the start of the log (walk), whether the cursor has expired,
-    // whether the log has changes since the walk began, then one row per change and tag.
+    // whether the log has changes since the walk began, then one row per change and tag, and last the node's WAL position.
     private const string ChangeColumns = """
         r.change_seq, r.contact_id, r.deleted_at, r.first_name, r.last_name, r.email, r.phone_number, r.phone_number_lid,
         r.profile_picture, r.created_at, r.updated_at, r.tag_id, r.tag_name, r.tag_color
@@ -44,14 +46,14 @@ public static class ChangeFeedQueries
         // once per row of the page (measured: 1,155 index probes for a page of 100 contacts with their tags).
         var sql = walk
             ? $"""
-               WITH h AS (SELECT {dialect.Horizon} AS horizon),
+               WITH h AS (SELECT {dialect.Horizon} AS horizon, {dialect.Position} AS position),
                s AS (SELECT CASE WHEN @start < 0 THEN (SELECT horizon FROM h) ELSE @start END AS seq),
-               f AS MATERIALIZED (SELECT h.horizon, s.seq,
+               f AS MATERIALIZED (SELECT h.horizon, h.position, s.seq,
                       EXISTS (SELECT 1 FROM contact_change_purge p WHERE p.company_id = @company AND p.purged_through >= s.seq) AS expired,
                       EXISTS (SELECT 1 FROM contact_change cc WHERE cc.company_id = @company AND cc.change_seq >= s.seq AND cc.change_seq < h.horizon) AS pending
                       FROM h CROSS JOIN s),
                page AS (SELECT c.id FROM contact c WHERE c.company_id = @company AND c.id > @after ORDER BY c.id LIMIT @take)
-               SELECT f.horizon, f.seq, f.expired, f.pending, {ChangeColumns}
+               SELECT f.horizon, f.seq, f.expired, f.pending, {ChangeColumns}, f.position
                FROM f LEFT JOIN (
                    SELECT CAST(0 AS bigint) AS change_seq, c.id AS contact_id, NULL AS deleted_at, {ContactWithTags}
                    FROM page p JOIN contact c ON c.company_id = @company AND c.id = p.id
@@ -59,7 +61,7 @@ public static class ChangeFeedQueries
                ORDER BY r.contact_id, r.tag_id
                """
             : $"""
-               WITH h AS (SELECT {dialect.Horizon} AS horizon),
+               WITH h AS (SELECT {dialect.Horizon} AS horizon, {dialect.Position} AS position),
                page AS (SELECT cc.contact_id, cc.change_seq, cc.deleted_at FROM contact_change cc
                         WHERE cc.company_id = @company AND (cc.change_seq, cc.contact_id) > (@start, @after)
                           AND cc.change_seq < (SELECT horizon FROM h)
@@ -67,7 +69,7 @@ public static class ChangeFeedQueries
                SELECT h.horizon, CAST(@start AS bigint),
                       EXISTS (SELECT 1 FROM contact_change_purge p WHERE p.company_id = @company AND p.purged_through >= @start),
                       1 = 0,
-                      {ChangeColumns}
+                      {ChangeColumns}, h.position
                FROM h LEFT JOIN (
                    SELECT p.change_seq, p.contact_id, p.deleted_at, {ContactWithTags}
                    FROM page p LEFT JOIN contact c ON c.company_id = @company AND c.id = p.contact_id AND p.deleted_at IS NULL
@@ -75,7 +77,16 @@ public static class ChangeFeedQueries
                ORDER BY r.change_seq, r.contact_id, r.tag_id
                """;
 
-        await using var connection = await db.OpenAsync(ct);
+        // On a node that has replayed what the previous poll's node had: a node behind it could answer a walk page from an
+        // older state than the log position the walk continues from, and that change would never come (docs/scale-out.md).
+        NpgsqlLogSequenceNumber? needed = cursor is { WalPosition: > 0 } ? new NpgsqlLogSequenceNumber((ulong)cursor.WalPosition) : null;
+        return await db.ReadAsync((connection, token) => ReadPageAsync(db, connection, sql, company, cursor, limit, walk, token),
+            needed, ct: ct);
+    }
+
+    private static async Task<ChangeFeedRead> ReadPageAsync(ContactsDatabase db, DbConnection connection, string sql, long company,
+        ChangeCursor? cursor, int limit, bool walk, CancellationToken ct)
+    {
         await using var command = db.CompanyCommand(connection, company, sql);
         ContactsDatabase.AddParameter(command, "@company", company);
         ContactsDatabase.AddParameter(command, "@start", cursor?.Seq ?? -1L);
@@ -83,7 +94,7 @@ public static class ChangeFeedQueries
         ContactsDatabase.AddParameter(command, "@take", limit + 1);
         await using var reader = await db.ExecuteForCompanyAsync(command, ct);
 
-        long horizon = 0, start = 0;
+        long horizon = 0, start = 0, position = 0;
         bool expired = false, pending = false, first = true;
         var items = new List<(long Seq, long Id, ContactChange Change)>(limit + 1);
         List<ContactTag> tags = [];
@@ -95,6 +106,7 @@ public static class ChangeFeedQueries
                 start = reader.GetInt64(1);
                 expired = Flag(reader, 2);
                 pending = Flag(reader, 3);
+                position = reader.GetInt64(18);
                 first = false;
             }
             if (reader.IsDBNull(5)) break; // the one row of an empty page
@@ -111,16 +123,16 @@ public static class ChangeFeedQueries
         ChangeCursor next;
         if (walk)
         {
-            next = more ? new ChangeCursor(company, ChangeCursorKind.Walk, start, items[^1].Id)
+            next = more ? new ChangeCursor(company, ChangeCursorKind.Walk, start, items[^1].Id, position)
                 // The walk is over: the log follows from where it began, or from now if nothing has changed since.
-                : new ChangeCursor(company, ChangeCursorKind.Log, pending ? start : Math.Max(start, horizon), 0);
+                : new ChangeCursor(company, ChangeCursorKind.Log, pending ? start : Math.Max(start, horizon), 0, position);
             more |= pending;
         }
         else
         {
             var (seq, id) = items.Count > 0 ? (items[^1].Seq, items[^1].Id) : (cursor!.Seq, cursor.ContactId);
             // A short page read everything below the horizon: the cursor moves up to it.
-            next = new ChangeCursor(company, ChangeCursorKind.Log, !more && horizon > seq ? horizon : seq, !more && horizon > seq ? 0 : id);
+            next = new ChangeCursor(company, ChangeCursorKind.Log, !more && horizon > seq ? horizon : seq, !more && horizon > seq ? 0 : id, position);
         }
         return new ChangeFeedRead(new ChangesPage([.. items.Select(i => i.Change)], next.Encode(), more));
     }
@@ -161,6 +173,10 @@ internal abstract class ChangeFeedDialect
 
     /// <summary>SQL for the horizon: every change_seq below it belongs to a transaction that has ended.</summary>
     public abstract string Horizon { get; }
+
+    /// <summary>SQL for the answering node's WAL position as a bigint, read after the statement's snapshot was taken, so at
+    /// or past everything the snapshot sees; 0 where there are no standbys.</summary>
+    public abstract string Position { get; }
 
     /// <summary>Deletes tombstones older than @before, records the purged positions per company, returns how many.</summary>
     public abstract string Purge { get; }

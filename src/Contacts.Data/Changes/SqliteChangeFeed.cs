@@ -9,6 +9,8 @@ internal sealed class SqliteChangeFeed : ChangeFeedDialect
     // up to the counter it sees is final.
     public override string Horizon => "(SELECT seq + 1 FROM contact_change_counter)";
 
+    public override string Position => "0";
+
     public override string Purge => """
         INSERT INTO contact_change_purge (company_id, purged_through)
         SELECT company_id, max(change_seq) FROM contact_change WHERE deleted_at < @before GROUP BY company_id

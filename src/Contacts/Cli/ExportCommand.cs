@@ -2,17 +2,22 @@ using System.CommandLine;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Contacts.Client;
 using Contacts.Contracts;
 
 namespace Contacts.Cli;
 
-internal sealed record ExportJson(long Exported, string? File);
+internal sealed record ExportJson(long Exported, string? File,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Deleted = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? NextCursor = null);
 
 /// <summary>
 /// contacts export --url URL [--out FILE], the key from CONTACTS_API_KEY, --key-stdin or --key: a company's contacts
 /// from any running server, through the .NET client, as JSON Lines in the shape `contacts import` reads back unchanged
-/// (tags as name and colour).
+/// (tags as name and colour). With --changes or --cursor CURSOR it walks the change feed instead (from the beginning, or
+/// from a cursor a previous run printed): only the contacts changed since, each once in its latest state, the ids deleted
+/// since, and the cursor for the next run.
 /// </summary>
 public static class ExportCommand
 {
@@ -33,9 +38,17 @@ public static class ExportCommand
             Description = "Contacts per request (at most the server's Api:MaxLimit)",
             DefaultValueFactory = _ => ContactsClient.MaxPageSize,
         };
+        var changes = new Option<bool>("--changes")
+        {
+            Description = "Export through the change feed from the beginning, and print the cursor a later --cursor export resumes from",
+        };
+        var cursor = new Option<string?>("--cursor")
+        {
+            Description = "Write only the contacts changed since this cursor (the next_cursor a previous --changes or --cursor export printed); deleted ids go to the summary",
+        };
         var command = new Command("export", $"Export a company's contacts from a running server to JSON Lines that 'contacts import' reads back. The key comes from {KeyVariable}, --key-stdin or --key.")
         {
-            url, key, keyStdin, allowHttp, output, pageSize, io.JsonOption,
+            url, key, keyStdin, allowHttp, output, pageSize, changes, cursor, io.JsonOption,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -47,13 +60,21 @@ public static class ExportCommand
             if (file is not null && !Directory.Exists(Path.GetDirectoryName(file)))
                 throw new CliException($"--out: the folder of '{file}' does not exist.");
 
-            using var client = ContactsClient.Create(baseAddress, apiKey);
-            var exported = file is null
-                ? await ExportAsync(client, limit, io.Out, io, ct)
-                : await ExportToFileAsync(client, limit, file, io, ct);
+            var from = parse.GetValue(cursor);
+            if (from is not null && string.IsNullOrWhiteSpace(from))
+                throw new CliException("--cursor is empty: pass the next_cursor a previous export printed, or --changes to start from the beginning.");
+            Export export = from is not null || parse.GetValue(changes)
+                ? (client, writer, token) => ExportChangesAsync(client, limit, from, writer, io, token)
+                : async (client, writer, token) => new ExportJson(await ExportAsync(client, limit, writer, io, token), null);
 
-            var summary = JsonSerializer.Serialize(new ExportJson(exported, file), CliJsonContext.Default.ExportJson);
-            var text = $"Exported {exported} contact(s) from {baseAddress}" + (file is null ? "." : $" to {file}.");
+            using var client = ContactsClient.Create(baseAddress, apiKey);
+            var result = (file is null
+                ? await export(client, io.Out, ct)
+                : await ExportToFileAsync(client, file, export, ct)) with { File = file };
+
+            var summary = JsonSerializer.Serialize(result, CliJsonContext.Default.ExportJson);
+            var text = $"Exported {result.Exported} contact(s) from {baseAddress}" + (file is null ? "." : $" to {file}.") +
+                       (result.NextCursor is null ? "" : $" Deleted since the cursor: {result.Deleted!.Count}. Next cursor: {result.NextCursor}");
             // Without --out, stdout carries the data: the summary goes beside the progress.
             var summaryWriter = file is null ? io.Error : io.Out;
             summaryWriter.WriteLine(parse.GetValue(io.JsonOption) ? summary : text);
@@ -97,16 +118,18 @@ public static class ExportCommand
             : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address)
               && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
 
-    private static async Task<long> ExportToFileAsync(ContactsClient client, int limit, string file, CliContext io, CancellationToken ct)
+    private delegate Task<ExportJson> Export(ContactsClient client, TextWriter writer, CancellationToken ct);
+
+    private static async Task<ExportJson> ExportToFileAsync(ContactsClient client, string file, Export export, CancellationToken ct)
     {
         // A failed export leaves an earlier file as it was, never half of a new one.
         var partial = $"{file}.{Guid.NewGuid():N}.partial";
         try
         {
-            long exported;
+            ExportJson exported;
             await using (var writer = new StreamWriter(partial, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
             {
-                exported = await ExportAsync(client, limit, writer, io, ct);
+                exported = await export(client, writer, ct);
             }
             File.Move(partial, file, overwrite: true);
             return exported;
@@ -116,6 +139,77 @@ public static class ExportCommand
             File.Delete(partial);
         }
     }
+
+    /// <summary>
+    /// The feed from the cursor until up to date. A contact may come more than once (changed again, or during the first
+    /// walk), so the changes are gathered first and each contact written once, in its latest state, in id order like a
+    /// full export; one deleted after its upsert is only in the deleted ids.
+    /// </summary>
+    private static async Task<ExportJson> ExportChangesAsync(ContactsClient client, int limit, string? cursor, TextWriter writer,
+        CliContext io, CancellationToken ct)
+    {
+        var upserts = new Dictionary<string, Contact>(StringComparer.Ordinal);
+        var deleted = new HashSet<string>(StringComparer.Ordinal);
+        var walk = client.GetAllChangesAsync(cursor, limit);
+        var reported = 0;
+        try
+        {
+            await foreach (var change in walk.WithCancellation(ct))
+            {
+                switch (change)
+                {
+                    case ContactUpsert upsert:
+                        upserts[upsert.Contact.Id] = upsert.Contact;
+                        deleted.Remove(upsert.Contact.Id);
+                        break;
+                    case ContactDelete delete:
+                        upserts.Remove(delete.Id);
+                        deleted.Add(delete.Id);
+                        break;
+                }
+                if (walk.Pages % 10 == 0 && walk.Pages != reported)
+                {
+                    reported = walk.Pages;
+                    io.Error.WriteLine($"export: {walk.Pages:N0} pages of changes read");
+                }
+            }
+        }
+        catch (ContactsApiException e) when (e.StatusCode == HttpStatusCode.Gone)
+        {
+            throw new CliException("the cursor is older than the change history the server keeps (Sync:HistoryDays): export everything " +
+                                   "again with --changes, and drop from the copy every contact that export does not contain.", ContactsCli.BadInput);
+        }
+        catch (ContactsApiException e) when (e.StatusCode == HttpStatusCode.BadRequest && e.Problem?.Errors?.ContainsKey("cursor") == true)
+        {
+            throw new CliException($"--cursor: {e.Message}", ContactsCli.BadInput);
+        }
+        catch (Exception e) when (Failure(e, upserts.Count, ct) is { } failure)
+        {
+            throw failure;
+        }
+        foreach (var contact in upserts.Values.OrderBy(c => c.Id.Length).ThenBy(c => c.Id, StringComparer.Ordinal))
+            await WriteLineAsync(writer, contact, ct);
+        await writer.FlushAsync(ct);
+        return new ExportJson(upserts.Count, null, [.. deleted.Order(StringComparer.Ordinal)], walk.Cursor);
+    }
+
+    private static async Task WriteLineAsync(TextWriter writer, Contact contact, CancellationToken ct)
+    {
+        // "\n" rather than WriteLine: the file is byte-identical on every platform.
+        await writer.WriteAsync(JsonSerializer.Serialize(ContactLine.From(contact), ContactsJsonContext.Wire.ContactLine).AsMemory(), ct);
+        await writer.WriteAsync("\n".AsMemory(), ct);
+    }
+
+    /// <summary>What an error of the server or the network means to the user, with the exit code; null for a bug.</summary>
+    private static CliException? Failure(Exception exception, long exported, CancellationToken ct) => exception switch
+    {
+        ContactsApiException { StatusCode: HttpStatusCode.Unauthorized } e => new CliException($"the server refused the API key: {e.Message}", ContactsCli.BadInput),
+        ContactsApiException e when e.Problem?.Errors?.ContainsKey("limit") == true => new CliException($"{e.Message} Pass a smaller --page-size.", ContactsCli.BadInput),
+        ContactsApiException e => new CliException($"export failed after {exported} contact(s): {e.Message}", ContactsCli.Failed),
+        HttpRequestException e => new CliException($"cannot reach the server: {e.Message}", ContactsCli.Failed),
+        TaskCanceledException e when !ct.IsCancellationRequested => new CliException($"the server did not answer in time: {e.Message}", ContactsCli.Failed),
+        _ => null,
+    };
 
     private static async Task<long> ExportAsync(ContactsClient client, int limit, TextWriter writer, CliContext io, CancellationToken ct)
     {
@@ -127,9 +221,7 @@ public static class ExportCommand
             {
                 foreach (var contact in page.Data)
                 {
-                    // "\n" rather than WriteLine: the file is byte-identical on every platform.
-                    await writer.WriteAsync(JsonSerializer.Serialize(ContactLine.From(contact), ContactsJsonContext.Wire.ContactLine).AsMemory(), ct);
-                    await writer.WriteAsync("\n".AsMemory(), ct);
+                    await WriteLineAsync(writer, contact, ct);
                     exported++;
                 }
                 if (++pages % 10 == 0 && page.Data.Count > 0) io.Error.WriteLine($"export: {exported:N0} / {page.TotalRecords:N0} contacts");
@@ -137,25 +229,9 @@ public static class ExportCommand
             await writer.FlushAsync(ct);
             return exported;
         }
-        catch (ContactsApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Unauthorized)
+        catch (Exception e) when (Failure(e, exported, ct) is { } failure)
         {
-            throw new CliException($"the server refused the API key: {e.Message}", ContactsCli.BadInput);
-        }
-        catch (ContactsApiException e) when (e.Problem?.Errors?.ContainsKey("limit") == true)
-        {
-            throw new CliException($"{e.Message} Pass a smaller --page-size.", ContactsCli.BadInput);
-        }
-        catch (ContactsApiException e)
-        {
-            throw new CliException($"export failed after {exported} contact(s): {e.Message}", ContactsCli.Failed);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new CliException($"cannot reach the server: {e.Message}", ContactsCli.Failed);
-        }
-        catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
-        {
-            throw new CliException($"the server did not answer in time: {e.Message}", ContactsCli.Failed);
+            throw failure;
         }
     }
 }

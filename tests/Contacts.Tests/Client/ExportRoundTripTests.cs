@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Contacts.Cli;
 using Contacts.Data;
+using Contacts.Tests.Api;
 using Contacts.Tests.Cli;
 using Contacts.Tests.Infrastructure;
 
@@ -177,6 +178,60 @@ public abstract class ExportRoundTripTests(AppFixture fixture)
         Assert.Contains("ps", result.Stderr, StringComparison.Ordinal);
         Assert.Contains($"prefer {ExportCommand.KeyVariable} or --key-stdin", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(company.Key, result.Stderr, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task AnExportFromACursorWritesOnlyTheContactsChangedSinceAndListsTheDeletedIds()
+    {
+        var database = Database;
+        using var folder = new TempFolder();
+        var company = await fixture.Data.CompanyAsync();
+        var kept = await fixture.Data.ContactAsync(company.Id, "Kept", "Same");
+        var renamed = await fixture.Data.ContactAsync(company.Id, "Before", "Rename");
+        var removed = await fixture.Data.ContactAsync(company.Id, "Gone", "Soon");
+        await database.Db.WaitForFeedHorizonAsync();
+        string[] export = ["export", "--url", fixture.App.Address.ToString(), "--key", company.Key, "--json", "--page-size", "2"];
+
+        var full = (await CliRunner.OkAsync(database, [.. export, "--changes", "--out", Path.Combine(folder.Path, "full.jsonl")])).Json();
+        Assert.Equal(3, full.GetProperty("exported").GetInt64());
+        Assert.Equal(0, full.GetProperty("deleted").GetArrayLength());
+        Assert.Equal([kept, renamed, removed], (await File.ReadAllLinesAsync(Path.Combine(folder.Path, "full.jsonl"))).Select(LineId));
+
+        // Another application writes: a rename, a delete, a new contact; the one left alone must not come again.
+        // (The new contact before the delete: SQLite would give it the deleted contact's id, the highest.)
+        await SqlAsync(database.Db, $"UPDATE contact SET first_name = 'After' WHERE id = {renamed}");
+        var added = await fixture.Data.ContactAsync(company.Id, "New", "Comer");
+        await SqlAsync(database.Db, $"DELETE FROM contact WHERE id = {removed}");
+        await database.Db.WaitForFeedHorizonAsync();
+
+        var deltaFile = Path.Combine(folder.Path, "delta.jsonl");
+        var delta = (await CliRunner.OkAsync(database, [.. export, "--cursor", full.Text("next_cursor"), "--out", deltaFile])).Json();
+        Assert.Equal(2, delta.GetProperty("exported").GetInt64());
+        Assert.Equal([Id(removed)], delta.GetProperty("deleted").EnumerateArray().Select(d => d.GetString()));
+        var lines = await File.ReadAllLinesAsync(deltaFile);
+        Assert.Equal([renamed, added], lines.Select(LineId));
+        Assert.Equal("After", JsonDocument.Parse(lines[0]).RootElement.GetProperty("first_name").GetString());
+
+        var nothing = (await CliRunner.OkAsync(database, [.. export, "--cursor", delta.Text("next_cursor"), "--out", deltaFile])).Json();
+        Assert.Equal(0, nothing.GetProperty("exported").GetInt64());
+        Assert.Equal(0, nothing.GetProperty("deleted").GetArrayLength());
+        Assert.Equal(0, new FileInfo(deltaFile).Length);
+
+        foreach (var bad in new[] { "not-a-cursor", " " })
+        {
+            var refused = await CliRunner.RunAsync([.. database.CliOptions, .. export, "--cursor", bad]);
+            Assert.True(refused.ExitCode == ContactsCli.BadInput, refused.ToString());
+            Assert.Contains("--cursor", refused.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    private static long LineId(string line) => long.Parse(JsonDocument.Parse(line).RootElement.GetProperty("id").GetString()!, CultureInfo.InvariantCulture);
+
+    private static async Task SqlAsync(ContactsDatabase db, string sql)
+    {
+        await using var connection = await db.OpenAsync();
+        await using var command = db.Command(connection, sql);
+        await command.ExecuteNonQueryAsync();
     }
 
     private const string UnknownKey = "ck_000000000000_0000000000000000000000000000000000000000000000000000000000000000";
