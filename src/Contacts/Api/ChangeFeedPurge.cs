@@ -29,7 +29,9 @@ public static class ChangeFeedServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ChangeFeedPurge>();
         services.AddHostedService(provider => provider.GetRequiredService<ChangeFeedPurge>());
-        services.Configure<OpenApiOptions>("v1", options => options.AddSchemaTransformer(ChangesApi.DescribeChangeSchemas));
+        services.Configure<OpenApiOptions>("v1", options => options
+            .AddSchemaTransformer(ChangesApi.DescribeChangeSchemas)
+            .AddDocumentTransformer(ChangesApi.DescribeChangeShapes));
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Contacts.Api.Binding;
 using Contacts.Auth;
 using Contacts.Contracts;
 using Contacts.Data;
@@ -102,14 +103,46 @@ public static class ChangesApi
         if ((type == typeof(ContactChange) || type == typeof(ContactUpsert) || type == typeof(ContactDelete) || type == typeof(ChangesPage))
             && schema.Properties is { Count: > 0 } properties)
             schema.Required = new HashSet<string>(properties.Keys, StringComparer.Ordinal);
-        if (type == typeof(ContactDelete) && schema.Properties is { } delete)
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Points the item's discriminator mapping at the shapes' schemas as the document names them (the generator maps to
+    /// ids it never writes, which linters and client generators refuse), and requires <c>type</c> in each shape so that
+    /// the two are mutually exclusive and a strict client narrows on it; types the deletion's id and time.
+    /// </summary>
+    internal static Task DescribeChangeShapes(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
+    {
+        if (document.Components?.Schemas is not { } schemas || !schemas.TryGetValue(nameof(ContactChange), out var item) ||
+            item is not OpenApiSchema { Discriminator: { } discriminator, OneOf: { } shapes }) return Task.CompletedTask;
+        var mapping = new Dictionary<string, OpenApiSchemaReference>(StringComparer.Ordinal);
+        foreach (var shape in shapes.OfType<OpenApiSchemaReference>())
         {
-            delete["id"] = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[1-9][0-9]{0,18}$", Description = "The contact id." };
-            delete["deleted_at"] = new OpenApiSchema
+            if (shape.Reference.Id is not { } id || !schemas.TryGetValue(id, out var target) || target is not OpenApiSchema concrete) continue;
+            if (concrete.Properties?.TryGetValue(discriminator.PropertyName!, out var property) != true ||
+                property?.Enum is not [JsonValue value]) continue;
+            mapping[value.GetValue<string>()] = new OpenApiSchemaReference(id, document);
+            concrete.Type = JsonSchemaType.Object;
+            concrete.Required ??= new HashSet<string>(StringComparer.Ordinal);
+            concrete.Required.Add(discriminator.PropertyName!);
+        }
+        discriminator.Mapping = mapping;
+        // Here, on the schemas the document holds: set in the schema transformer, these never reached the written document
+        // (deleted_at came out untyped, so a generated client saw `unknown`).
+        if (schemas.TryGetValue(nameof(ContactDelete), out var deleteShape) && deleteShape is OpenApiSchema { Properties: { } delete })
+        {
+            if (delete.TryGetValue("id", out var id) && id is OpenApiSchema contactId)
             {
-                Type = JsonSchemaType.String, Format = "date-time", Pattern = @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$",
-                Description = "When the database recorded the deletion; UTC, always with three fractional digits.",
-            };
+                contactId.Type = JsonSchemaType.String;
+                contactId.Pattern = IdsParameter.IdPattern;
+            }
+            if (delete.TryGetValue("deleted_at", out var at) && at is OpenApiSchema deletedAt)
+            {
+                deletedAt.Type = JsonSchemaType.String;
+                deletedAt.Format = "date-time";
+                deletedAt.Pattern = @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$";
+                deletedAt.Description = "When the database recorded the deletion; UTC, always with three fractional digits.";
+            }
         }
         return Task.CompletedTask;
     }

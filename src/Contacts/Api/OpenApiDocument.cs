@@ -54,6 +54,13 @@ public static class ContactsOpenApi
                 // header of whoever asked. "/" is the spec's default made explicit (linters require a servers entry).
                 var baseUrl = context.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value.BaseUrl;
                 document.Servers = [new OpenApiServer { Url = baseUrl ?? "/" }];
+                foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
+                    tag.Description ??= tag.Name switch
+                    {
+                        "Contacts" => "The company's contacts: a page at a time, or as a change feed for keeping a copy.",
+                        "Tags" => "The company's contact tags, each with how many contacts carry it.",
+                        _ => null,
+                    };
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer(QueryBinding.DescribeAsync);

@@ -19,6 +19,8 @@ namespace Contacts.Tests.Auth;
 public abstract class StrangerCostTests(AppFixture fixture)
 {
     private const int Flood = 300;
+    // Milliseconds the clock moves before each request: a repeat, 4.9 s after the first, then 5.1 s after it.
+    private static readonly int[] MissSteps = [0, 0, 4_900, 200];
 
     protected AppFixture Fixture
     {
@@ -61,6 +63,30 @@ public abstract class StrangerCostTests(AppFixture fixture)
         Assert.Equal([HttpStatusCode.NotFound], statuses["/no/such/path"]);
         Assert.Subset(new HashSet<HttpStatusCode> { HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests }, statuses[ContractAssert.ContactsPath]);
         Assert.Equal(1, lookups);
+    }
+
+    [SkippableFact]
+    public async Task AMadeUpKeyIsRememberedAsUnknownForFiveSecondsThenLookedUpAgain()
+    {
+        await Fixture.Data.CompanyAsync();
+        var key = ApiKeys.Generate().Token;
+        var statuses = new List<HttpStatusCode>();
+
+        var lookups = await CountKeyLookupsAsync([], async app =>
+        {
+            var clock = (FakeTimeProvider)app.Services.GetRequiredService<TimeProvider>();
+            using var client = app.ClientWithKey(key);
+            foreach (var advance in MissSteps)
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(advance));
+                using var response = await client.GetAsync(new Uri(ContractAssert.ContactsPath, UriKind.Relative));
+                statuses.Add(response.StatusCode);
+            }
+        });
+
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+        // The first request and the one 5.1 s later: not the repeat, nor the one at 4.9 s.
+        Assert.Equal(2, lookups);
     }
 
     [SkippableFact]

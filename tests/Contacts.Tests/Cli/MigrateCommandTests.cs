@@ -159,7 +159,8 @@ public sealed class PostgresMigrateCommandTests : MigrateCommandTests
     }
 
     // A migration may run for minutes on a big database (building an index), and a second server waits for the first's:
-    // neither may be cut off by the per-request command timeout.
+    // neither may be cut off by the per-request command timeout. Here the migration is seen waiting on the lock in
+    // pg_locks for twice its 1 s command timeout before the lock is released.
     [SkippableFact]
     public async Task MigrationsAreNotCutOffByTheRequestCommandTimeout()
     {
@@ -169,20 +170,31 @@ public sealed class PostgresMigrateCommandTests : MigrateCommandTests
         await using var other = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await other.OpenAsync();
         await using (var hold = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(7243301)", other)) await hold.ExecuteNonQueryAsync();
-        var release = Task.Run(async () =>
-        {
-            await Task.Delay(TimeSpan.FromSeconds(2.5));
-            await using var unlock = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock(7243301)", other);
-            await unlock.ExecuteNonQueryAsync();
-        });
         await using var db = new ContactsDatabase(new DatabaseOptions
         {
             Provider = DatabaseProvider.Postgres, ConnectionString = connectionString, CommandTimeoutSeconds = 1,
         });
 
-        var applied = await Migrator.MigrateAsync(db);
+        var migrating = Migrator.MigrateAsync(db);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        double waited = 0;
+        while (waited < 2 && !migrating.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            // The migrator's session, queued on the advisory lock this test holds, and for how long its statement has waited.
+            await using var look = new Npgsql.NpgsqlCommand(
+                "SELECT coalesce(max(extract(epoch FROM clock_timestamp() - a.query_start)), -1)::float8 " +
+                "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid " +
+                "WHERE l.locktype = 'advisory' AND NOT l.granted AND l.objid = 7243301 AND l.database = " +
+                "(SELECT oid FROM pg_database WHERE datname = current_database())", other);
+            waited = (double)(await look.ExecuteScalarAsync())!;
+            if (waited < 2) await Task.Delay(50);
+        }
+        Assert.False(migrating.IsCompleted, $"the migration finished while another session held its lock: {migrating.Exception?.GetBaseException().Message}");
+        Assert.True(waited >= 2, $"the migration was not seen waiting on the lock for 2 s within 30 s (longest wait {waited:F1} s)");
+        await using (var unlock = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock(7243301)", other)) await unlock.ExecuteNonQueryAsync();
 
-        await release;
+        var applied = await migrating;
+
         Assert.Equal(Migrator.Available(DatabaseProvider.Postgres).Count, applied.Count);
     }
 

@@ -10,7 +10,7 @@ namespace Contacts.Tests.Trust;
 /// The real executable as a child process (`dotnet contacts.dll …`, the build output copied beside the tests), so that
 /// a test can send it signals and watch it exit. Both streams are captured; the process is killed on dispose.
 /// </summary>
-public sealed class ContactsProcess : IAsyncDisposable
+public sealed partial class ContactsProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
@@ -94,19 +94,6 @@ public sealed class ContactsProcess : IAsyncDisposable
         return Stderr.Contains(text, StringComparison.Ordinal);
     }
 
-    /// <summary>Waits until the port accepts TCP connections (the server listens), or the process exits.</summary>
-    public async Task WaitUntilListeningAsync(int port, TimeSpan bound)
-    {
-        var deadline = DateTime.UtcNow + bound;
-        while (true)
-        {
-            Assert.False(_process.HasExited, $"the service exited {(_process.HasExited ? _process.ExitCode : 0)} before listening: {Stderr}{Stdout}");
-            if (await AcceptsConnectionsAsync(port)) return;
-            Assert.True(DateTime.UtcNow < deadline, $"the service did not listen on {port} within {bound.TotalSeconds} s: {Stderr}{Stdout}");
-            await Task.Delay(50);
-        }
-    }
-
     public static async Task<bool> AcceptsConnectionsAsync(int port)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -122,11 +109,39 @@ public sealed class ContactsProcess : IAsyncDisposable
         }
     }
 
-    public static int FreePort()
+    /// <summary>
+    /// `serve` on a port the kernel picks (127.0.0.1:0), returning once the service says where it listens: no port is
+    /// chosen first and bound later, so no other process can take it in between.
+    /// </summary>
+    public static async Task<(ContactsProcess Service, Uri Address)> ServeAsync(TimeSpan bound, params string[] args)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var service = Start(["serve", "--urls=http://127.0.0.1:0", .. args, "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information"]);
+        var deadline = DateTime.UtcNow + bound;
+        while (true)
+        {
+            var listening = ListeningLine().Match(service.Stdout + service.Stderr);
+            if (listening.Success) return (service, new Uri(listening.Groups[1].Value));
+            if (service.HasExited || DateTime.UtcNow >= deadline)
+            {
+                var output = service.ToString();
+                await service.DisposeAsync();
+                throw new Xunit.Sdk.XunitException($"the service did not say where it listens within {bound.TotalSeconds} s: {output}");
+            }
+            await Task.Delay(20);
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:[0-9]+)")]
+    private static partial System.Text.RegularExpressions.Regex ListeningLine();
+
+    /// <summary>The child's resident and peak resident memory in bytes (VmRSS, VmHWM of /proc/&lt;pid&gt;/status).</summary>
+    public (long Resident, long Peak) Memory()
+    {
+        long Field(string[] lines, string name) =>
+            long.Parse(lines.Single(l => l.StartsWith(name + ":", StringComparison.Ordinal))[(name.Length + 1)..].Trim().Split(' ')[0],
+                System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        var status = File.ReadAllLines($"/proc/{_process.Id}/status");
+        return (Field(status, "VmRSS"), Field(status, "VmHWM"));
     }
 
     public override string ToString() => $"exit {(_process.HasExited ? _process.ExitCode : "(running)")}{Environment.NewLine}stdout: {Stdout}{Environment.NewLine}stderr: {Stderr}";

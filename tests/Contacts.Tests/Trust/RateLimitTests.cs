@@ -105,6 +105,29 @@ public abstract class RateLimitTests(AppFixture fixture)
         AssertRateLimit(otherAddress, limit: 3, remaining: 2);
     }
 
+    // X-Forwarded-For is the client's to choose: trusted by default, it would hand every attempt a fresh bucket.
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task FailedAuthenticationIsCountedByTheConnectionsAddressUnlessForwardedHeadersAreTurnedOn(bool forwardedHeaders)
+    {
+        await using var app = await StartAsync(perAddress: 2, more: forwardedHeaders ? ["--FORWARDEDHEADERS_ENABLED=true"] : []);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 1; i <= 4; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(ContactsPath, UriKind.Relative));
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer not-a-key");
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", $"198.51.100.{i}");
+            using var response = await app.Client.SendAsync(request);
+            statuses.Add(response.StatusCode);
+        }
+
+        HttpStatusCode[] expected = forwardedHeaders
+            ? [HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized]
+            : [HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests];
+        Assert.Equal(expected, statuses);
+    }
+
     [SkippableFact]
     public async Task RateLimitHeadersArePresentUnderTheLimitOnEveryApiAnswer()
     {
