@@ -198,29 +198,19 @@ internal sealed class ApiRateLimiter : IDisposable
         var perAddress = Bucket(http).Kind == BucketKind.Address;
         var settings = perAddress ? _perAddress : _perKey;
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : settings.ReplenishmentPeriod;
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         SetHeaders(http.Response.Headers, settings, 0);
-        http.Response.Headers.RetryAfter = WholeSeconds(retryAfter.TotalSeconds);
-        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Type = "https://tools.ietf.org/html/rfc6585#section-4",
-                Title = "Too Many Requests",
-                Detail = perAddress
-                    ? "Too many failed authentication attempts from this address. Retry after the number of seconds in Retry-After."
-                    : "This API key has used up its request allowance. Retry after the number of seconds in Retry-After.",
-            },
-        });
+        await WriteTooManyAsync(http, WholeSeconds(retryAfter.TotalSeconds), perAddress
+            ? "Too many failed authentication attempts from this address. Retry after the number of seconds in Retry-After."
+            : "This API key has used up its request allowance. Retry after the number of seconds in Retry-After.");
     }
 
-    private static async ValueTask RejectSearchAsync(HttpContext http)
+    private static ValueTask RejectSearchAsync(HttpContext http) => WriteTooManyAsync(http, "1",
+        "This API key already runs as many searches at once as it may (RateLimits:ConcurrentSearchesPerKey). Retry after the number of seconds in Retry-After.");
+
+    private static async ValueTask WriteTooManyAsync(HttpContext http, string retryAfterSeconds, string detail)
     {
         http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        http.Response.Headers.RetryAfter = "1";
+        http.Response.Headers.RetryAfter = retryAfterSeconds;
         var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
         await problems.WriteAsync(new ProblemDetailsContext
         {
@@ -230,7 +220,7 @@ internal sealed class ApiRateLimiter : IDisposable
                 Status = StatusCodes.Status429TooManyRequests,
                 Type = "https://tools.ietf.org/html/rfc6585#section-4",
                 Title = "Too Many Requests",
-                Detail = "This API key already runs as many searches at once as it may (RateLimits:ConcurrentSearchesPerKey). Retry after the number of seconds in Retry-After.",
+                Detail = detail,
             },
         });
     }

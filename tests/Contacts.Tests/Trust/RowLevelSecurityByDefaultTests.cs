@@ -11,30 +11,8 @@ namespace Contacts.Tests.Trust;
 /// Row-level security on by default: with one connection string naming the superuser (as in development and in these
 /// tests), the API's statements still run under the policies, as the role contacts_api (migration 0008).
 /// </summary>
-public sealed class RowLevelSecurityByDefaultTests : IAsyncLifetime
+public sealed class RowLevelSecurityByDefaultTests : OwnPostgresDatabase
 {
-    private PostgresServer? _server;
-    private TestDatabase? _database;
-
-    public async Task InitializeAsync()
-    {
-        _server = await PostgresServer.SharedAsync();
-        if (_server.UnavailableReason is null) _database = await TestDatabase.PostgresAsync(_server);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_database is not null) await _database.DisposeAsync();
-    }
-
-    private TestDatabase Database
-    {
-        get
-        {
-            Ci.SkipIf(_server?.UnavailableReason is not null, _server?.UnavailableReason);
-            return _database!;
-        }
-    }
 
     private async Task SuperuserAsync(string sql)
     {

@@ -11,31 +11,9 @@ namespace Contacts.Tests.Trust;
 /// indexes, through contacts_search_ids (migration 0009): PostgreSQL cannot use an index for LIKE beneath a policy, so
 /// without the function every such search read the whole company. Counted by the server's own index statistics.
 /// </summary>
-public sealed class SearchUnderPoliciesTests : IAsyncLifetime
+public sealed class SearchUnderPoliciesTests : OwnPostgresDatabase
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-    private PostgresServer? _server;
-    private TestDatabase? _database;
-
-    public async Task InitializeAsync()
-    {
-        _server = await PostgresServer.SharedAsync();
-        if (_server.UnavailableReason is null) _database = await TestDatabase.PostgresAsync(_server);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_database is not null) await _database.DisposeAsync();
-    }
-
-    private TestDatabase Database
-    {
-        get
-        {
-            Ci.SkipIf(_server?.UnavailableReason is not null, _server?.UnavailableReason);
-            return _database!;
-        }
-    }
 
     [SkippableFact]
     public async Task ASearchUnderThePoliciesReadsTheTrigramIndexesAndOnlyTheCallersCompany()
