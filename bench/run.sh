@@ -14,7 +14,7 @@
 set -euo pipefail
 
 size="${1:-}"; shift || true
-case "$size" in tiny|small|medium|large) ;; *) echo "usage: bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration S]" >&2; exit 2 ;; esac
+case "$size" in tiny|small|medium|large) ;; *) echo "usage: bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration S] [--replicas N]" >&2; exit 2 ;; esac
 provider=postgres; smoke=0; label=""; duration=""; connections=16; keep_db=0; reuse_db=0; alone=1; replicas=0
 while [ $# -gt 0 ]; do
   case "$1" in

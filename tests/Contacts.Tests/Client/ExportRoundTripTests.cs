@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Contacts.Api;
 using Contacts.Cli;
 using Contacts.Data;
 using Contacts.Tests.Api;
 using Contacts.Tests.Cli;
 using Contacts.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacts.Tests.Client;
 
@@ -223,6 +225,14 @@ public abstract class ExportRoundTripTests(AppFixture fixture)
             Assert.True(refused.ExitCode == ContactsCli.BadInput, refused.ToString());
             Assert.Contains("--cursor", refused.Stderr, StringComparison.Ordinal);
         }
+
+        // A server keeping no history purges the deletion at once: the first cursor, from before it, has expired.
+        await using (var noHistory = await TestApp.StartAsync(database, "--Sync:HistoryDays=0"))
+            await noHistory.Services.GetRequiredService<ChangeFeedPurge>().PurgeOnceAsync();
+        var expired = await CliRunner.RunAsync([.. database.CliOptions, .. export, "--cursor", full.Text("next_cursor"), "--out", deltaFile]);
+        Assert.True(expired.ExitCode == ContactsCli.BadInput, expired.ToString());
+        Assert.Contains("export everything again with --changes", expired.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, new FileInfo(deltaFile).Length); // the earlier file is left as it was
     }
 
     private static long LineId(string line) => long.Parse(JsonDocument.Parse(line).RootElement.GetProperty("id").GetString()!, CultureInfo.InvariantCulture);

@@ -39,3 +39,6 @@ public sealed class ReplicatedContractRoutingTests(ReplicatedAppFixture fixture)
         Assert.Equal(primaryReads, fixture.Replicas.Primary.Reads);
     }
 }
+
+/// <summary>The change feed's contract with polls on the standby: each cursor carries the WAL position its node had seen.</summary>
+public sealed class ReplicatedChangeFeedTests(ReplicatedAppFixture fixture) : ChangeFeedTests(fixture), IClassFixture<ReplicatedAppFixture>;
