@@ -20,6 +20,7 @@ public abstract class StrangerCostTests(AppFixture fixture)
 {
     private const int Flood = 300;
     // Milliseconds the clock moves before each request: a repeat, 4.9 s after the first, then 5.1 s after it.
+    private static readonly string[] Paths = ["/health/live", "/metrics", "/openapi/v1.json", "/no/such/path", ContractAssert.ContactsPath];
     private static readonly int[] MissSteps = [0, 0, 4_900, 200];
 
     protected AppFixture Fixture
@@ -39,7 +40,7 @@ public abstract class StrangerCostTests(AppFixture fixture)
             [$"--ConnectionStrings:Contacts={connectionString}", "--Auth:LastUsedFlushSeconds=86400", .. settings]);
 
     [SkippableFact]
-    public async Task OneMadeUpKeySentToProbesUnknownPathsAndTheApiIsLookedUpOnce()
+    public async Task OneMadeUpKeySentToProbesMetricsDocsUnknownPathsAndTheApiIsLookedUpOnce()
     {
         await Fixture.Data.CompanyAsync(); // a real key exists beside the made-up one
         var (_, madeUp) = ApiKeys.Generate();
@@ -48,7 +49,7 @@ public abstract class StrangerCostTests(AppFixture fixture)
         var lookups = await CountKeyLookupsAsync([], async app =>
         {
             using var client = app.ClientWithKey(madeUp);
-            foreach (var path in new[] { "/health/live", "/no/such/path", ContractAssert.ContactsPath })
+            foreach (var path in Paths)
             {
                 statuses[path] = [];
                 for (var i = 0; i < Flood; i++)
@@ -60,6 +61,8 @@ public abstract class StrangerCostTests(AppFixture fixture)
         });
 
         Assert.Equal([HttpStatusCode.OK], statuses["/health/live"]);
+        Assert.Equal([HttpStatusCode.OK], statuses["/metrics"]);
+        Assert.Equal([HttpStatusCode.OK], statuses["/openapi/v1.json"]);
         Assert.Equal([HttpStatusCode.NotFound], statuses["/no/such/path"]);
         Assert.Subset(new HashSet<HttpStatusCode> { HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests }, statuses[ContractAssert.ContactsPath]);
         Assert.Equal(1, lookups);

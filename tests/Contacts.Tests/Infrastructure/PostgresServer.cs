@@ -46,9 +46,29 @@ public sealed class PostgresServer : IAsyncLifetime
         _root = Path.Combine(Path.GetTempPath(), "contacts-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(_root);
         if (IsRoot) await RunAsync("chown", ["postgres:postgres", _root]);
-        Port = FreePort();
         await RunAsPostgresAsync("initdb", ["-D", DataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
-        await StartAsync();
+        await StartOnAFreePortAsync();
+    }
+
+    /// <summary>
+    /// PostgreSQL cannot listen on port 0 and say which port it got, so a port the kernel just handed out is used; when
+    /// another process took it in between, the server says "could not bind" and the next free port is tried.
+    /// </summary>
+    private async Task StartOnAFreePortAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreePort();
+            try
+            {
+                await StartAsync();
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 5 && File.Exists(LogPath) && File.ReadAllText(LogPath).Contains("could not bind", StringComparison.Ordinal))
+            {
+                File.Delete(LogPath);
+            }
+        }
     }
 
     public async Task StartAsync() =>
@@ -68,10 +88,9 @@ public sealed class PostgresServer : IAsyncLifetime
         var standby = new PostgresServer { _binaries = _binaries, _root = Path.Combine(Path.GetTempPath(), "contacts-pg-" + Guid.NewGuid().ToString("N")[..12]) };
         Directory.CreateDirectory(standby._root);
         if (IsRoot) await RunAsync("chown", ["postgres:postgres", standby._root]);
-        standby.Port = FreePort();
         await RunAsPostgresAsync(SiblingTool("pg_basebackup"), ["-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-U", "postgres", "-D", standby.DataDirectory, "-R", "-X", "stream", "-c", "fast"]);
-        await standby.StartAsync();
+        await standby.StartOnAFreePortAsync();
         return standby;
     }
 

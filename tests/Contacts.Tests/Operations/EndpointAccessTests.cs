@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Contacts.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -59,8 +60,19 @@ public sealed class EndpointAccessTests : IAsyncLifetime
     [SkippableFact]
     public async Task MetricsPortAnswersAnyClientThatReachesIt()
     {
-        var port = FreePort(Remote ?? IPAddress.Loopback);
-        await using var app = await StartAsync($"--urls=http://127.0.0.1:0;http://{Remote}:{port}", $"--Metrics:Port={port}");
+        Skip.If(Remote is null && !IsCi, "this machine has no non-loopback IPv4 address to act as a remote client");
+        Assert.True(Remote is not null, "CI: no non-loopback IPv4 address to act as a remote client");
+        // Bound to port 0 here and handed to Kestrel as it is: Metrics:Port needs the number before the service starts,
+        // and the port is never free in between for another process to take.
+        using var metricsSocket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        metricsSocket.Bind(new IPEndPoint(Remote, 0));
+        metricsSocket.Listen();
+        var port = ((IPEndPoint)metricsSocket.LocalEndPoint!).Port;
+        await using var app = await TestApp.StartAsync(_database, builder => builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, 0);
+            kestrel.ListenHandle((ulong)metricsSocket.SafeHandle.DangerousGetHandle());
+        }), $"--Metrics:Port={port}");
 
         using var remote = Client(app, Remote!);
         using var local = Client(app, IPAddress.Loopback);
@@ -93,13 +105,6 @@ public sealed class EndpointAccessTests : IAsyncLifetime
         Skip.If(Remote is null && !IsCi, "this machine has no non-loopback IPv4 address to act as a remote client");
         Assert.True(Remote is not null, "CI: no non-loopback IPv4 address to act as a remote client");
         return await TestApp.StartAsync(_database, [$"--urls=http://127.0.0.1:0;http://{Remote}:0", .. settings]);
-    }
-
-    private static int FreePort(IPAddress address)
-    {
-        using var listener = new TcpListener(address, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static HttpClient Client(TestApp app, IPAddress listener)

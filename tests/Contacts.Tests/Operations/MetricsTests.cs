@@ -2,6 +2,7 @@ using System.Net;
 using Contacts.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Contacts.Tests.Operations;
@@ -128,9 +129,19 @@ public sealed class MetricsPortTests
     [Fact]
     public async Task ScrapeEndpointAnswersOnlyOnTheMetricsPort()
     {
-        var port = FreePort();
+        // The metrics listener is a socket this test binds to port 0 and hands to Kestrel as it is: the port is known
+        // before the service starts (Metrics:Port needs it) and never free in between for another process to take.
+        using var metricsSocket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
+            System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        metricsSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        metricsSocket.Listen();
+        var port = ((IPEndPoint)metricsSocket.LocalEndPoint!).Port;
         await using var database = await TestDatabase.SqliteAsync();
-        await using var app = await TestApp.StartAsync(database, $"--urls=http://127.0.0.1:0;http://127.0.0.1:{port}", $"--Metrics:Port={port}");
+        await using var app = await TestApp.StartAsync(database, builder => builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, 0);
+            kestrel.ListenHandle((ulong)metricsSocket.SafeHandle.DangerousGetHandle());
+        }), $"--Metrics:Port={port}");
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         var publicAddress = new Uri(addresses.Single(a => new Uri(a).Port != port));
         using var metricsClient = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -144,12 +155,5 @@ public sealed class MetricsPortTests
         Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
         using var live = await publicClient.GetAsync(new Uri("/health/live", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -61,16 +61,19 @@ public sealed class PostgresFaultTests
 
             var load = new Load();
             var running = load.RunAsync(client, url, loops: 8, maxPerLoop: 3_000, pause: TimeSpan.FromMilliseconds(5));
-            await Task.Delay(500);
+            // Each phase lasts until the load has seen what the phase is about, not for a fixed time.
+            Assert.True(await Load.UntilAsync(() => load.Shots.Count(s => s.Status == HttpStatusCode.OK) >= 100, TimeSpan.FromSeconds(30)),
+                "the load did not get going");
             load.Phase = 1;
             await server.StopAsync();
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.True(await Load.UntilAsync(() => load.Shots.Count(s => s.Phase == 1 && s.Status == HttpStatusCode.ServiceUnavailable) >= 100,
+                TimeSpan.FromSeconds(30)), "no 100 answers of 503 while PostgreSQL was stopped");
             load.Phase = 2;
             await server.StartAsync();
             var restarted = DateTime.UtcNow;
             var recovered = await Load.UntilAsync(() => load.Shots.Any(s => s.Phase == 2 && s.Status == HttpStatusCode.OK), TimeSpan.FromSeconds(20));
             var recoveredAfter = DateTime.UtcNow - restarted;
-            await Task.Delay(500);
+            await Load.UntilAsync(() => load.Shots.Count(s => s.Phase == 2 && s.Status == HttpStatusCode.OK) >= 100, TimeSpan.FromSeconds(30));
             load.Stop();
             await running;
 
