@@ -53,7 +53,12 @@ public static class ContactQueries
         var sql = PageStatements(db.Dialect, window, filter, filters.IsEmpty, shortTerm, cacheable);
         var rows = new List<Contact>(window.Limit);
         List<ContactTag>? tags = null;
-        var total = await PagedQuery.RunAsync(db, company, window, filter, sql, customPlans: !filters.IsEmpty, reader =>
+        // A search alone keeps its prepared generic plan: its shape does not depend on the term (a short term walks the
+        // company in id order; a longer one takes ids from contacts_search_ids, which plans its own lookup for its
+        // pattern), and re-planning the page statement cost ~9 ms per request on the 250k company under the policies
+        // (EXPLAIN: execution 0.8 ms). Date and tag filters keep a plan per execution: their selectivity varies.
+        var customPlans = filters.UpdatedSince is not null || filters.TagIds.Count > 0;
+        var total = await PagedQuery.RunAsync(db, company, window, filter, sql, customPlans, reader =>
         {
             var id = PagedQuery.Id(reader, 0);
             if (rows.Count == 0 || rows[^1].Id != id)
