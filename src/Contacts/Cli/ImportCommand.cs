@@ -1,3 +1,4 @@
+using System.Globalization;
 using Contacts.Import;
 using System.CommandLine;
 using Contacts.Data;
@@ -92,13 +93,8 @@ public sealed class ImportReading(string path, bool skipInvalid)
 
     public IEnumerable<ImportRecord> Records()
     {
-        var ids = new Dictionary<long, int>();
-        // A row without an id finds its contact by phone or email on the next import: no other row of the file,
-        // with or without an id, may leave a contact behind with the same phone or email.
-        var phones = new Dictionary<string, int>(StringComparer.Ordinal);
-        var emails = new Dictionary<string, int>(StringComparer.Ordinal);
-        var phonesWithId = new Dictionary<string, int>(StringComparer.Ordinal);
-        var emailsWithId = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Every row's keys with their first line, for the whole file: on disk, so memory does not grow with the rows.
+        using var seen = new SeenKeys();
         foreach (var result in ContactFileReader.Read(path))
         {
             if (result.Error is { } error)
@@ -109,12 +105,14 @@ public sealed class ImportReading(string path, bool skipInvalid)
             }
             var record = result.Record!;
             // Two rows that would match the same contact make a second import differ from the first: refuse the later one.
+            // A row without an id finds its contact by phone or email on the next import: no other row of the file,
+            // with or without an id, may leave a contact behind with the same phone or email.
             var duplicate = record.Id is { } id
-                ? Seen(phones, record.PhoneNumber, "phone_number") ?? Seen(emails, record.Email, "email")
-                  ?? First(ids, id, record.Line, "id")
-                : Seen(phonesWithId, record.PhoneNumber, "phone_number") ?? Seen(emailsWithId, record.Email, "email")
-                  ?? (record.PhoneNumber is { } phone ? First(phones, phone, record.Line, "phone_number") : null)
-                  ?? (record.Email is { } email ? First(emails, email, record.Line, "email") : null);
+                ? Seen(seen, SeenKeys.Kind.Phone, record.PhoneNumber, "phone_number") ?? Seen(seen, SeenKeys.Kind.Email, record.Email, "email")
+                  ?? First(seen, SeenKeys.Kind.Id, id.ToString(CultureInfo.InvariantCulture), record.Line, "id")
+                : Seen(seen, SeenKeys.Kind.PhoneWithId, record.PhoneNumber, "phone_number") ?? Seen(seen, SeenKeys.Kind.EmailWithId, record.Email, "email")
+                  ?? (record.PhoneNumber is { } phone ? First(seen, SeenKeys.Kind.Phone, phone, record.Line, "phone_number") : null)
+                  ?? (record.Email is { } email ? First(seen, SeenKeys.Kind.Email, email, record.Line, "email") : null);
             if (duplicate is not null)
             {
                 Errors.Add(new RowError(record.Line, duplicate));
@@ -122,18 +120,18 @@ public sealed class ImportReading(string path, bool skipInvalid)
             }
             if (record.Id is not null)
             {
-                if (record.PhoneNumber is not null) phonesWithId.TryAdd(record.PhoneNumber, record.Line);
-                if (record.Email is not null) emailsWithId.TryAdd(record.Email, record.Line);
+                if (record.PhoneNumber is not null) seen.TryAdd(SeenKeys.Kind.PhoneWithId, record.PhoneNumber, record.Line);
+                if (record.Email is not null) seen.TryAdd(SeenKeys.Kind.EmailWithId, record.Email, record.Line);
             }
             if (Errors.Count == 0 || skipInvalid) yield return record;
         }
     }
 
-    private static string? Seen(Dictionary<string, int> seen, string? key, string what) =>
-        key is not null && seen.TryGetValue(key, out var line) ? $"duplicate {what} '{key}' (first on line {line})" : null;
+    private static string? Seen(SeenKeys seen, SeenKeys.Kind kind, string? key, string what) =>
+        key is not null && seen.LineOf(kind, key) is { } line ? $"duplicate {what} '{key}' (first on line {line})" : null;
 
-    private static string? First<TKey>(Dictionary<TKey, int> seen, TKey key, int line, string what) where TKey : notnull =>
-        seen.TryAdd(key, line) ? null : $"duplicate {what} '{key}' (first on line {seen[key]})";
+    private static string? First(SeenKeys seen, SeenKeys.Kind kind, string key, int line, string what) =>
+        seen.TryAdd(kind, key, line) ? null : $"duplicate {what} '{key}' (first on line {seen.LineOf(kind, key)})";
 }
 
 /// <summary>The file cannot be read as a whole (no usable header, broken CSV): nothing is imported, even with --skip-invalid.</summary>
