@@ -53,11 +53,12 @@ public static class ContactQueries
         var sql = PageStatements(db.Dialect, window, filter, filters.IsEmpty, shortTerm, cacheable);
         var rows = new List<Contact>(window.Limit);
         List<ContactTag>? tags = null;
-        // A search alone keeps its prepared generic plan: its shape does not depend on the term (a short term walks the
-        // company in id order; a longer one takes ids from contacts_search_ids, which plans its own lookup for its
-        // pattern), and re-planning the page statement cost ~9 ms per request on the 250k company under the policies
-        // (EXPLAIN: execution 0.8 ms). Date and tag filters keep a plan per execution: their selectivity varies.
-        var customPlans = filters.UpdatedSince is not null || filters.TagIds.Count > 0;
+        // A search of three characters or more keeps its prepared generic plan: its shape does not depend on the term
+        // (ids from contacts_search_ids, which plans its own lookup per pattern; EXPLAIN: the same plan either way), and
+        // re-planning it cost ~9-40 ms per request on the 250k company under the policies. A short term is planned per
+        // execution: how many rows fail its LIKE decides between probing tags per row and hashing every tagged contact
+        // (a generic plan hashed them for `t`: 0.4-1 s a page, bench/README.md). So are date and tag filters.
+        var customPlans = shortTerm || filters.UpdatedSince is not null || filters.TagIds.Count > 0;
         var total = await PagedQuery.RunAsync(db, company, window, filter, sql, customPlans, reader =>
         {
             var id = PagedQuery.Id(reader, 0);
