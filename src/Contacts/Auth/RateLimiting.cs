@@ -46,6 +46,11 @@ public sealed class RateLimitOptions
     public TokenBucketSettings FailedAuthPerAddress { get; set; } = new() { BucketSize = 100, PermitsPerSecond = 10 };
     /// <summary>Searches one key may run at once; unset: max(2, Database:MaxPoolSize / 2), so one key cannot hold the pool.</summary>
     public int? ConcurrentSearchesPerKey { get; set; }
+    /// <summary>
+    /// Searches of one key that wait for a free slot (oldest first) instead of being refused: a burst from one
+    /// integration waits its turn without holding a connection; past the queue, 429.
+    /// </summary>
+    public int QueuedSearchesPerKey { get; set; } = 64;
 }
 
 /// <summary>
@@ -114,7 +119,12 @@ internal sealed class ApiRateLimiter : IDisposable
                        ?? Math.Max(2, configuration.GetValue("Database:MaxPoolSize", Math.Max(4, 2 * Environment.ProcessorCount)) / 2);
         _searches = PartitionedRateLimiter.Create<HttpContext, string>(http => IsSearch(http) && Bucket(http) is { Kind: BucketKind.Key } key
             ? RateLimitPartition.GetConcurrencyLimiter(key.Partition,
-                _ => new ConcurrencyLimiterOptions { PermitLimit = Math.Max(1, searches), QueueLimit = 0 })
+                _ => new ConcurrencyLimiterOptions
+                {
+                    PermitLimit = Math.Max(1, searches),
+                    QueueLimit = Math.Max(0, options.Value.QueuedSearchesPerKey),
+                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                })
             : RateLimitPartition.GetNoLimiter(""));
         // .Value validates: bad settings stop startup with the validation message.
         var perKey = _perKey = options.Value.PerKey.ToLimiterOptions();

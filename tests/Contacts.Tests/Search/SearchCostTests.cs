@@ -164,7 +164,7 @@ public sealed class SearchConcurrencyTests(PostgresAppFixture fixture) : IClassF
     [SkippableFact]
     public async Task SearchPastTheKeysConcurrencyLimitAnswers429()
     {
-                await using var app = await TestApp.StartAsync(fixture.Database, "--RateLimits:ConcurrentSearchesPerKey=1");
+                await using var app = await TestApp.StartAsync(fixture.Database, "--RateLimits:ConcurrentSearchesPerKey=1", "--RateLimits:QueuedSearchesPerKey=0");
         var company = await fixture.Data.CompanyAsync();
         await fixture.Data.ContactAsync(company.Id, "Ann", "Lee");
         using var client = app.ClientWithKey(company.Key);
@@ -189,6 +189,33 @@ public sealed class SearchConcurrencyTests(PostgresAppFixture fixture) : IClassF
         Assert.Equal(HttpStatusCode.OK, done.StatusCode);
         using var after = await client.GetAsync("/api/v1/contacts?search=lee");
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task ASearchPastTheLimitWaitsInTheKeysQueueAndIsServed()
+    {
+        await using var app = await TestApp.StartAsync(fixture.Database, "--RateLimits:ConcurrentSearchesPerKey=1");
+        var company = await fixture.Data.CompanyAsync();
+        await fixture.Data.ContactAsync(company.Id, "Ann", "Lee");
+        using var client = app.ClientWithKey(company.Key);
+        await client.GetAsync(new Uri("/api/v1/contacts", UriKind.Relative));
+
+        var db = fixture.Database.Db;
+        await using var locker = await db.Dialect.OpenAsOwnerAsync(default);
+        await using var transaction = await locker.BeginTransactionAsync();
+        await using (var lockTable = db.Command(locker, "LOCK TABLE contact IN ACCESS EXCLUSIVE MODE", transaction))
+            await lockTable.ExecuteNonQueryAsync();
+
+        var first = client.GetAsync(new Uri("/api/v1/contacts?search=ann", UriKind.Relative));
+        await WaitForLockWaitAsync(db);
+        var second = client.GetAsync(new Uri("/api/v1/contacts?search=lee", UriKind.Relative));
+        // The second holds no connection while it waits: only the first is seen waiting on the lock.
+        Assert.False(second.IsCompleted);
+        await transaction.RollbackAsync();
+        using var done = await first;
+        using var queued = await second;
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, queued.StatusCode);
     }
 
     private static async Task WaitForLockWaitAsync(ContactsDatabase db)
