@@ -146,8 +146,6 @@ public sealed class SqliteStrangerCostTests(SqliteAppFixture fixture) : Stranger
 /// </summary>
 public sealed class PostgresStrangerCostTests(PostgresAppFixture fixture) : StrangerCostTests(fixture), IClassFixture<PostgresAppFixture>
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-
     protected override async Task<long> CountKeyLookupsAsync(string[] settings, Func<TestApp, Task> flood)
     {
         var name = "stranger_" + Guid.NewGuid().ToString("N")[..8];
@@ -156,25 +154,10 @@ public sealed class PostgresStrangerCostTests(PostgresAppFixture fixture) : Stra
         {
             await flood(app);
         }
-        var deadline = DateTime.UtcNow + Bound;
-        while (await ScalarAsync($"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{name}'") > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the service's sessions did not end within {Bound.TotalSeconds} s");
-            await Task.Delay(50);
-        }
+        await ServerStatistics.WaitForSessionsToEndAsync(Fixture.Database.ConnectionString, name);
         return await ScansAsync() - before;
     }
 
-    private Task<long> ScansAsync() =>
-        ScalarAsync("SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'api_key'");
-
-    private async Task<long> ScalarAsync(string sql)
-    {
-        // A session of its own each time: statistics read inside one transaction are a snapshot.
-        var builder = new NpgsqlConnectionStringBuilder(Fixture.Database.ConnectionString) { Pooling = false };
-        await using var connection = new NpgsqlConnection(builder.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
-    }
+    private Task<long> ScansAsync() => ServerStatistics.ScalarAsync(Fixture.Database.ConnectionString,
+        "SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'api_key'");
 }

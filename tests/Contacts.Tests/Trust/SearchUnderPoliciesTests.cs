@@ -13,8 +13,6 @@ namespace Contacts.Tests.Trust;
 /// </summary>
 public sealed class SearchUnderPoliciesTests : OwnPostgresDatabase
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-
     [SkippableFact]
     public async Task ASearchUnderThePoliciesReadsTheTrigramIndexesAndOnlyTheCallersCompany()
     {
@@ -41,13 +39,7 @@ public sealed class SearchUnderPoliciesTests : OwnPostgresDatabase
             Assert.Equal([surname], await IdsAsync(client, "/api/v1/contacts?search=olszewsk"));
             Assert.Equal([byPhone], await IdsAsync(client, "/api/v1/contacts?search=918%20273"));
         }
-        // A server process hands its statistics over when it ends: wait for the service's sessions to be gone.
-        var deadline = DateTime.UtcNow + Bound;
-        while (await ScalarAsync($"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{name}'") > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the service's sessions did not end within {Bound.TotalSeconds} s");
-            await Task.Delay(50);
-        }
+        await ServerStatistics.WaitForSessionsToEndAsync(Database.ConnectionString, name);
         var after = await IndexScansAsync();
         // Two searches that match one contact each: a few index entries, not the company's 5,000 (nor the table's 25,000).
         Assert.True(after.RowsRead - before.RowsRead < 500, $"the two searches read {after.RowsRead - before.RowsRead} contact entries");
@@ -119,15 +111,7 @@ public sealed class SearchUnderPoliciesTests : OwnPostgresDatabase
         await command.ExecuteNonQueryAsync();
     }
 
-    private async Task<long> ScalarAsync(string sql)
-    {
-        // A session of its own each time: statistics read inside one transaction are a snapshot.
-        var builder = new NpgsqlConnectionStringBuilder(Database.ConnectionString) { Pooling = false };
-        await using var connection = new NpgsqlConnection(builder.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
-    }
+    private Task<long> ScalarAsync(string sql) => ServerStatistics.ScalarAsync(Database.ConnectionString, sql);
 
     private static async Task<long[]> IdsAsync(HttpClient client, string path)
     {
