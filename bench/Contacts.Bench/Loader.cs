@@ -3,12 +3,21 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Contacts.Cli;
+using Contacts.Data;
+using Contacts.Data.Companies;
+using Contacts.Data.Import;
+using Contacts.Data.Keys;
+using Microsoft.Extensions.Configuration;
 
 namespace Contacts.Bench;
 
 /// <summary>
-/// Loads a generated data set through the product's own CLI commands (company create, key create, import --json),
-/// run in-process so that a thousand small tenants do not pay a thousand process start-ups. Writes keys.tsv (one line
+/// Loads a generated data set with the product's own code: `contacts migrate` once, then what `company create`, `key
+/// create` and `import` run (CompanyQueries, KeyQueries, ContactImporter with the CLI's file reader), in-process and
+/// over one connection pool, so that a thousand small tenants pay neither a thousand process start-ups nor three
+/// thousand PostgreSQL backend starts (60 ms each on this machine, `pgbench -C`: 33 connections/s; through the CLI
+/// commands, one pool per command, the large load took 307-370 s, bench/README.md). With --per-command, each company
+/// goes through the CLI commands themselves, one pool each, as before. Writes keys.tsv (one line
 /// per company: role, id, key, contacts, a search term, and for the big company and the probe company (the first small
 /// one) 15 more keys, comma-separated) and import.json (rows, seconds) next to the data. With alone, only the probe
 /// company is loaded (its search latency without the big neighbour) and its keys go to keys-PROVIDER-alone.tsv.
@@ -18,7 +27,7 @@ internal static class Loader
     // The type-ahead and probe scenarios spread their requests over many keys of one company, as a team at its desks would.
     private const int ExtraKeys = 15;
 
-    public static async Task<int> RunAsync(string dir, string provider, string connection, bool alone = false)
+    public static async Task<int> RunAsync(string dir, string provider, string connection, bool alone = false, bool perCommand = false)
     {
         var manifest = Manifest.Read(dir);
         var probe = manifest.Companies.FindIndex(c => c.Role == "small");
@@ -33,19 +42,20 @@ internal static class Loader
         var parallel = provider == "sqlite" ? 1 : 2 * Environment.ProcessorCount;
         var done = 0;
         await CliAsync([.. common, "migrate", "--json"], CancellationToken.None); // once, before the parallel workers
+        // The admin commands' own options: the schema owner, every company (CliContext.Open).
+        await using var db = new ContactsDatabase(DatabaseOptions.FromConfiguration(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Provider"] = provider, ["ConnectionStrings:Contacts"] = connection })
+            .Build()).AsOwner());
         await Parallel.ForEachAsync(load,
             new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (i, ct) =>
             {
                 var company = manifest.Companies[i];
-                var created = await CliAsync([.. common, "company", "create", "--name", company.Name, "--json"], ct);
-                var id = created.GetProperty("id").GetString()!;
-                var keys = new List<string>();
-                for (var k = 0; k <= (company.Role == "big" || i == probe ? ExtraKeys : 0); k++)
-                    keys.Add((await CliAsync([.. common, "key", "create", "--company", id, "--name", $"bench-{k}", "--json"], ct)).GetProperty("key").GetString()!);
+                var keyCount = company.Role == "big" || i == probe ? ExtraKeys + 1 : 1;
+                var path = Path.Combine(dir, company.File);
                 var started = clock.Elapsed;
-                var imported = await CliAsync([.. common, "import", "--company", id, Path.Combine(dir, company.File), "--json"], ct);
+                var (id, keys, inserted) = perCommand ? await ThroughCliAsync(common, company.Name, keyCount, path, ct)
+                    : await PooledAsync(db, company.Name, keyCount, path, ct);
                 importSeconds[i] = (clock.Elapsed - started).TotalSeconds;
-                var inserted = imported.GetProperty("inserted").GetInt32();
                 if (inserted != company.Contacts) throw new InvalidOperationException($"{company.Name}: imported {inserted} of {company.Contacts}");
                 lines[i] = string.Join('\t', company.Role, id, keys[0], company.Contacts.ToString(CultureInfo.InvariantCulture), company.Term,
                     string.Join(',', keys.Skip(1)));
@@ -62,11 +72,34 @@ internal static class Loader
         var big = manifest.Companies.FindIndex(c => c.Role == "big");
         var summary = new ImportSummary(manifest.Total, manifest.Companies.Count, Math.Round(wall, 2),
             Math.Round(manifest.Total / wall), manifest.Companies[big].Contacts, Math.Round(importSeconds[big], 2),
-            Math.Round(manifest.Companies[big].Contacts / importSeconds[big]), parallel);
+            Math.Round(manifest.Companies[big].Contacts / importSeconds[big]), parallel, perCommand ? "cli" : "pooled");
         await File.WriteAllTextAsync(Path.Combine(dir, $"import-{provider}.json"), JsonSerializer.Serialize(summary, Manifest.Options));
         Console.WriteLine($"load: {manifest.Total:N0} contacts, {manifest.Companies.Count} companies in {wall:F1} s ({summary.RowsPerSecond:N0} rows/s); " +
                           $"big company {summary.BigRows:N0} rows in {summary.BigSeconds:F1} s ({summary.BigRowsPerSecond:N0} rows/s)");
         return 0;
+    }
+
+    /// <summary>What the three commands run, on the shared pool: the company, its keys, the file read and imported by the CLI's own reader.</summary>
+    private static async Task<(string Id, List<string> Keys, int Inserted)> PooledAsync(ContactsDatabase db, string name, int keyCount, string path,
+        CancellationToken ct)
+    {
+        var company = await CompanyQueries.CreateAsync(db, name, ct);
+        var keys = new List<string>();
+        for (var k = 0; k < keyCount; k++) keys.Add((await KeyQueries.CreateAsync(db, company.Id, $"bench-{k}", ct)).Key);
+        var reading = new ImportReading(path, skipInvalid: false);
+        var outcome = await ContactImporter.ImportAsync(db, company.Id, reading.Records(), skipInvalid: false, reading.Errors, ct: ct);
+        return (company.Id.ToString(CultureInfo.InvariantCulture), keys, outcome.Inserted);
+    }
+
+    private static async Task<(string Id, List<string> Keys, int Inserted)> ThroughCliAsync(string[] common, string name, int keyCount, string path,
+        CancellationToken ct)
+    {
+        var id = (await CliAsync([.. common, "company", "create", "--name", name, "--json"], ct)).GetProperty("id").GetString()!;
+        var keys = new List<string>();
+        for (var k = 0; k < keyCount; k++)
+            keys.Add((await CliAsync([.. common, "key", "create", "--company", id, "--name", $"bench-{k}", "--json"], ct)).GetProperty("key").GetString()!);
+        var imported = await CliAsync([.. common, "import", "--company", id, path, "--json"], ct);
+        return (id, keys, imported.GetProperty("inserted").GetInt32());
     }
 
     private static async Task<JsonElement> CliAsync(string[] args, CancellationToken ct)
@@ -81,4 +114,4 @@ internal static class Loader
 
 /// <summary>Wall time covers company and key creation too; the big company's own import is the pure import rate of one file.</summary>
 internal sealed record ImportSummary(int Rows, int Companies, double WallSeconds, double RowsPerSecond,
-    int BigRows, double BigSeconds, double BigRowsPerSecond, int Parallel);
+    int BigRows, double BigSeconds, double BigRowsPerSecond, int Parallel, string Path);

@@ -6,6 +6,7 @@ return args switch
     ["generate", var size, var dir] => DataGenerator.Run(size, dir),
     ["load", var dir, var provider, var connection] => await Loader.RunAsync(dir, provider, connection),
     ["load", var dir, var provider, var connection, "--alone"] => await Loader.RunAsync(dir, provider, connection, alone: true),
+    ["load", var dir, var provider, var connection, "--per-command"] => await Loader.RunAsync(dir, provider, connection, perCommand: true),
     ["requests", var dir, var provider, var outDir] => Requests.Run(dir, provider, outDir),
     ["requests", var dir, var provider, var outDir, "--alone"] => Requests.Run(dir, provider, outDir, alone: true),
     ["changes-cursors", var url, var dir, var provider, var outDir] => await ChangeFeedBench.CursorsAsync(url, dir, provider, outDir, MaxLimit),
@@ -19,7 +20,7 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: contacts-bench generate small|medium|large DIR
-               contacts-bench load DIR sqlite|postgres CONNECTION_STRING [--alone]
+               contacts-bench load DIR sqlite|postgres CONNECTION_STRING [--alone | --per-command]
                contacts-bench requests DIR sqlite|postgres OUT_DIR [--alone]
                contacts-bench changes-cursors URL DIR sqlite|postgres OUT_DIR
                contacts-bench changes-walk URL DIR sqlite|postgres OUT.json

@@ -80,7 +80,7 @@ internal static partial class ReportWriter
         Nodes(md, dir, rows, meta.GetValueOrDefault("replicas", "0"));
         var import = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "import.json"))).RootElement;
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"- **Import** (`contacts import`, in-process CLI, {import.GetProperty("parallel").GetInt32()} at a time): {import.GetProperty("rows").GetInt32():N0} contacts in " +
+            $"- **Import** ({(import.TryGetProperty("path", out var path) && path.GetString() == "pooled" ? "the import commands' code in-process on one connection pool" : "`contacts import`, in-process CLI")}, {import.GetProperty("parallel").GetInt32()} at a time): {import.GetProperty("rows").GetInt32():N0} contacts in " +
             $"{import.GetProperty("companies").GetInt32()} companies, wall {import.GetProperty("wall_seconds").GetDouble():F1} s " +
             $"({import.GetProperty("rows_per_second").GetDouble():N0} rows/s, company and key creation included); the big company's file alone: " +
             $"{import.GetProperty("big_rows").GetInt32():N0} rows in {import.GetProperty("big_seconds").GetDouble():F1} s ({import.GetProperty("big_rows_per_second").GetDouble():N0} rows/s).");

@@ -14,6 +14,11 @@ public sealed record ListPage<T>(IReadOnlyList<T> Rows, long Total);
 internal sealed class Filter(string tenantCondition, long company)
 {
     public string Sql { get; set; } = tenantCondition;
+
+    /// <summary>The condition for the page's statement, where it differs from the count's (see ContactQueries.AddSearch).</summary>
+    public string? PageSql { get; set; }
+
+    public string Page => PageSql ?? Sql;
     public Dictionary<string, object> Parameters { get; } = new() { ["@company"] = company };
 
     public void Bind(DbCommand command)
@@ -55,7 +60,8 @@ internal static class PagedQuery
                 if (sql.Count is not null)
                 {
                     await reader.ReadAsync(ct);
-                    total = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
+                    // NULL: the page's own rows carry the total (a window count); the count row only reports its horizon.
+                    total = reader.IsDBNull(0) ? null : Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
                     countRow?.Invoke(reader);
                     await reader.NextResultAsync(ct);
                 }

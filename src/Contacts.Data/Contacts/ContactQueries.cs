@@ -34,31 +34,32 @@ public static class ContactQueries
         // few rows in id order, so the count and the page are two statements (PageStatements) rather than a window count.
         var folded = filters.Search is { } searched ? SearchText.Fold(searched) : null;
         var shortTerm = folded is not null && IsShortTerm(folded);
-        if (filters.Search is { } term) AddSearch(db.Dialect, filter, term, folded!, shortTerm);
 
-        // A short term alone: its exact total is cached (SearchTotals) with the change horizon of the snapshot that
-        // counted it, and the count statement recounts only when the change feed's table holds a change at or past
-        // that horizon: written by anyone, through any path (docs/search-performance.md). Still one command.
-        var cacheable = shortTerm && filters.UpdatedSince is null && filters.TagIds.Count == 0;
-        var cached = (Since: -1L, Total: 0L);
-        if (cacheable && db.Dialect.SearchTotals.TryGet(company, filters.Search!, out var cachedSince, out var cachedTotal))
-            cached = (cachedSince, cachedTotal);
+        // A search alone: its exact total is cached (SearchTotals) with the change horizon of the snapshot that counted
+        // it, and the count statement recounts only when the change feed's table holds a change at or past that
+        // horizon: written by anyone, through any path (docs/search-performance.md). Still one command.
+        var cacheable = folded is not null && filters.UpdatedSince is null && filters.TagIds.Count == 0;
+        var cached = cacheable ? db.Dialect.SearchTotals.Find(company, folded!) : null;
+        // With a known total, a longer term whose matches are dense enough is also paged in id order instead of
+        // looking every match up in the trigram index first (`tho` on the 250k company: 6,000 lookups for 10 rows).
+        var scan = shortTerm || cached is { } known && ScansInIdOrder(window, known);
+        if (filters.Search is { } term) AddSearch(db.Dialect, filter, term, folded!, scan);
         if (cacheable)
         {
-            filter.Parameters["@cached_since"] = cached.Since;
-            filter.Parameters["@cached_total"] = cached.Total;
+            filter.Parameters["@cached_since"] = cached?.Since ?? -1L;
+            filter.Parameters["@cached_total"] = cached?.Total ?? 0L;
         }
-        long? horizon = null;
+        (long Since, long Size)? horizon = null;
 
-        var sql = PageStatements(db.Dialect, window, filter, filters.IsEmpty, shortTerm, cacheable);
+        var counted = !cacheable ? Counted.Own : cached is not null || shortTerm ? Counted.Cached : Counted.Window;
+        var sql = PageStatements(db.Dialect, window, filter, filters.IsEmpty, scan, counted);
         var rows = new List<Contact>(window.Limit);
         List<ContactTag>? tags = null;
-        // A search of three characters or more keeps its prepared generic plan: its shape does not depend on the term
-        // (ids from contacts_search_ids, which plans its own lookup per pattern; EXPLAIN: the same plan either way), and
-        // re-planning it cost ~9-40 ms per request on the 250k company under the policies. A short term is planned per
-        // execution: how many rows fail its LIKE decides between probing tags per row and hashing every tagged contact
-        // (a generic plan hashed them for `t`: 0.4-1 s a page, bench/README.md). So are date and tag filters.
-        var customPlans = shortTerm || filters.UpdatedSince is not null || filters.TagIds.Count > 0;
+        // Searches keep their prepared generic plans: the folded pattern is computed once per statement (an InitPlan,
+        // PostgresDialect.FoldedParameter), the trigram lookup plans itself per pattern inside contacts_search_ids, and
+        // the id-order page probes tags per row (OFFSET 0 in AddSearch), whatever the term. Re-planning cost 9-40 ms per
+        // request on the 250k company under the policies. Date and tag filters are planned per execution.
+        var customPlans = filters.UpdatedSince is not null || filters.TagIds.Count > 0;
         var total = await PagedQuery.RunAsync(db, company, window, filter, sql, customPlans, reader =>
         {
             var id = PagedQuery.Id(reader, 0);
@@ -72,10 +73,19 @@ public static class ContactQueries
             }
             if (!reader.IsDBNull(9)) tags!.Add(new ContactTag(PagedQuery.Id(reader, 9), reader.GetString(10), ContactsDatabase.ReadNullableString(reader, 11)));
             return reader.GetInt64(12);
-        }, ct, cacheable ? reader => horizon = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture) : null);
-        if (horizon is { } seen) db.Dialect.SearchTotals.Set(company, filters.Search!, seen, total);
+        }, ct, cacheable ? reader => horizon = (Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture),
+            Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture)) : null);
+        if (horizon is { } seen) db.Dialect.SearchTotals.Set(company, folded!, new SearchTotals.Entry(seen.Since, total, seen.Size));
         return new ListPage<Contact>(rows, total);
     }
+
+    /// <summary>
+    /// Whether the page is cheaper found in id order, testing each contact, than by looking every match up: the rows the
+    /// walk expects to read ((offset + limit) × size / total) against the matches a lookup reads (the total), both a
+    /// heap row each. Dense terms walk (a tenth of the matches for `tho`), rare ones (a surname: 50 of 250,000) look up.
+    /// </summary>
+    internal static bool ScansInIdOrder(PageWindow window, SearchTotals.Entry known) =>
+        known.Total > 0 && (double)(window.Offset + window.Limit) * known.CompanySize / known.Total <= known.Total;
 
     /// <summary>Narrows the filter to contacts matching a search term; the SQL depends on the term and the database.</summary>
     /// <summary>
@@ -84,7 +94,7 @@ public static class ContactQueries
     /// </summary>
     internal static bool IsShortTerm(string folded) => new StringInfo(folded).LengthInTextElements < 3;
 
-    private static void AddSearch(SqlDialect dialect, Filter filter, string term, string folded, bool shortTerm)
+    private static void AddSearch(SqlDialect dialect, Filter filter, string term, string folded, bool scan)
     {
         // A contact matches on its folded names/email/phones, any of its tags' names, or (for phone-like terms) phone digits.
         var pattern = dialect.FoldedParameter("@pattern");
@@ -97,17 +107,22 @@ public static class ContactQueries
         var byPhone = phoneLike ? " OR c.phone_digits LIKE @digits" : "";
         filter.Parameters["@pattern"] = dialect.PatternValue(SearchText.EscapeLike(term));
         if (phoneLike) filter.Parameters["@digits"] = SearchText.ContainsPattern(SearchText.Digits(term));
-        if (shortTerm)
+        if (scan)
         {
-            // One pass over the company's contacts; most match on their own text, and only the others look for a
-            // matching tag, instead of first collecting every contact that carries one. The tag ids are the
+            // One pass over the company's contacts in id order; most match on their own text, and only the others look
+            // for a matching tag, instead of first collecting every contact that carries one. The tag ids are the
             // company's, and contact_tag's composite key ties each row to its tag's company: no company filter on
             // contact_tag, so PostgreSQL reads its (tag_id, contact_id) index alone (one-letter count 110 → 83 ms).
-            filter.Sql += $"""
+            // The page's probe ends in OFFSET 0 (LIMIT 1 before it for SQLite's grammar), which PostgreSQL never turns into a hashed subplan: hashing every
+            // contact that carries a matching tag cost 0.4-1.3 s for the 10 rows of `n` (EXPLAIN, 250k company),
+            // probing the few rows that fail the text test costs microseconds. The count over all rows may hash.
+            string Matches(string probeEnd) => $"""
                  AND (c.search_text LIKE {pattern} ESCAPE '\'{byPhone} OR EXISTS (SELECT 1 FROM contact_tag ct
                     WHERE ct.contact_id = c.id AND ct.tag_id IN
-                        (SELECT t.id FROM tag t WHERE t.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\')))
+                        (SELECT t.id FROM tag t WHERE t.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\'){probeEnd}))
                 """;
+            filter.PageSql = filter.Sql + Matches(" LIMIT 1 OFFSET 0");
+            filter.Sql += Matches("");
             return;
         }
         // Trigram indexes (pg_trgm, SQLite's FTS5) serve LIKE '%term%' from three characters on (digits too, for phones).
@@ -117,38 +132,47 @@ public static class ContactQueries
                       ?? $" AND (c.search_text LIKE {pattern} ESCAPE '\\' OR c.id IN ({byTag}){byPhone})";
     }
 
+    /// <summary>How the total of a filtered page is found: cached (validated, else counted), by the page's window, or by its own count.</summary>
+    private enum Counted { Cached, Window, Own }
+
     /// <summary>
     /// The page's statements. Unfiltered, the total is the counter the database keeps (migration 0002) rather than a
     /// count(*) of the company, and a deep page may start from where the dialect knows it starts (DeepPage) rather than
-    /// walking to it. Filtered, the page's statement counts its matches itself (count(*) OVER ...): the search runs once,
-    /// not twice; except for short terms, which match most of a company and count separately.
+    /// walking to it. Filtered, the total is the cached one when the change feed shows it still exact (else counted in
+    /// the same statement), or the page's statement counts its matches itself (count(*) OVER ...): the search runs
+    /// once, not twice. A search's first statement also reads the change horizon and the company's size for the cache.
     /// </summary>
-    private static PageSql PageStatements(SqlDialect dialect, PageWindow window, Filter filter, bool unfiltered, bool shortTerm,
-        bool cachedTotal)
+    private static PageSql PageStatements(SqlDialect dialect, PageWindow window, Filter filter, bool unfiltered, bool scan, Counted counted)
     {
-        var (start, pageIds) = !unfiltered && !shortTerm
+        var (start, pageIds) = unfiltered
+            ? dialect.DeepPage(window.Offset)
+              ?? ("", "SELECT c.id, CAST(0 AS bigint) AS total FROM contact c WHERE c.company_id = @company ORDER BY c.id LIMIT @limit OFFSET @offset")
+            : counted == Counted.Cached || scan
+            ? ("", $"SELECT c.id, CAST(0 AS bigint) AS total FROM contact c WHERE {filter.Page} ORDER BY c.id LIMIT @limit OFFSET @offset")
             // The window is ordered like the page, so that SQLite does not sort every match again for the ORDER BY.
-            ? ("", $"""
+            : ("", $"""
                    SELECT c.id, count(*) OVER (ORDER BY c.id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS total
-                   FROM contact c WHERE {filter.Sql} ORDER BY c.id LIMIT @limit OFFSET @offset
-                   """)
-            : shortTerm
-            ? ("", $"SELECT c.id, CAST(0 AS bigint) AS total FROM contact c WHERE {filter.Sql} ORDER BY c.id LIMIT @limit OFFSET @offset")
-            : dialect.DeepPage(window.Offset)
-              ?? ("", "SELECT c.id, CAST(0 AS bigint) AS total FROM contact c WHERE c.company_id = @company ORDER BY c.id LIMIT @limit OFFSET @offset");
+                   FROM contact c WHERE {filter.Page} ORDER BY c.id LIMIT @limit OFFSET @offset
+                   """);
+        const string size = "coalesce((SELECT contacts FROM company_contact_count WHERE company_id = @company), 0)";
         // The page's contacts and their tags in one statement (a contact with n tags is n rows, in id then tag order).
         return new PageSql(
-            Count: unfiltered ? "SELECT coalesce((SELECT contacts FROM company_contact_count WHERE company_id = @company), 0)"
-                : cachedTotal
+            Count: unfiltered ? $"SELECT {size}"
+                : counted == Counted.Cached
                 // Both subqueries run only when the CASE needs them: the count never on a hit ("never executed" in
                 // PostgreSQL's EXPLAIN). The horizon is read in the same statement, hence the same snapshot, as the count.
                 ? $"""
                   SELECT CASE WHEN @cached_since >= 0 AND NOT EXISTS
                                   (SELECT 1 FROM contact_change h WHERE h.company_id = @company AND h.change_seq >= @cached_since)
                               THEN @cached_total
-                              ELSE (SELECT count(*) FROM contact c WHERE {filter.Sql}) END, {dialect.ChangeHorizon}
+                              ELSE (SELECT count(*) FROM contact c WHERE {filter.Sql}) END, {dialect.ChangeHorizon}, {size}
                   """
-                : shortTerm ? $"SELECT count(*) FROM contact c WHERE {filter.Sql}" : null,
+                // The window counts: this statement's snapshot is taken before the page's, so its horizon is at most
+                // the page's, and a change the count did not see is at or past it (docs/search-performance.md).
+                : counted == Counted.Window ? $"SELECT NULL, {dialect.ChangeHorizon}, {size}"
+                // Not cacheable (date or tag filters) and paged in id order: a count of its own.
+                : scan ? $"SELECT count(*) FROM contact c WHERE {filter.Sql}"
+                : null,
             Page: $"""
                 {start}SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
                        c.profile_picture, c.created_at, c.updated_at, t.id, t.name, t.color, p.total

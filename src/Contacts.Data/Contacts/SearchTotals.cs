@@ -3,8 +3,10 @@ using System.Collections.Concurrent;
 namespace Contacts.Data.Contacts;
 
 /// <summary>
-/// Exact totals of short-term searches (one or two text elements, which match most of a company and cost a count over
-/// all of it), each stored with the change horizon of the snapshot that counted it (SqlDialect.ChangeHorizon). The
+/// Exact totals of searches per (company, folded term): a short term (one or two text elements) matches most of a
+/// company and costs a count over all of it, a longer one a trigram lookup of every match. Each is stored with the
+/// change horizon of the snapshot that counted it (SqlDialect.ChangeHorizon) and the company's size then, which
+/// tells how far the page would scan in id order (ContactQueries.ScansInIdOrder). The
 /// count statement recounts only when the company has a change at or past that horizon, so writes by any application
 /// invalidate an entry, and nothing in the write path changes (no counter row, no lock).
 /// Bounded: when full, it starts over (a miss only costs the count it would have cost anyway). An entry not validated
@@ -16,21 +18,20 @@ internal sealed class SearchTotals(int capacity)
     public const int DefaultCapacity = 10_000;
     public static readonly TimeSpan MaxAge = TimeSpan.FromHours(1);
 
-    private readonly ConcurrentDictionary<(long Company, string Term), (long Since, long Total, long At)> _entries = new();
+    public readonly record struct Entry(long Since, long Total, long CompanySize);
 
-    public bool TryGet(long company, string term, out long since, out long total)
-    {
-        var found = _entries.TryGetValue((company, term), out var entry)
-                    && Environment.TickCount64 - entry.At < (long)MaxAge.TotalMilliseconds;
-        (since, total) = found ? (entry.Since, entry.Total) : (-1, 0);
-        return found;
-    }
+    private readonly ConcurrentDictionary<(long Company, string Term), (Entry Entry, long At)> _entries = new();
+
+    public Entry? Find(long company, string foldedTerm) =>
+        _entries.TryGetValue((company, foldedTerm), out var found) && Environment.TickCount64 - found.At < (long)MaxAge.TotalMilliseconds
+            ? found.Entry
+            : null;
 
     /// <summary>After every cacheable count, a hit included: the hit proved the total still exact under the newer horizon.</summary>
-    public void Set(long company, string term, long since, long total)
+    public void Set(long company, string foldedTerm, Entry entry)
     {
         if (_entries.Count >= capacity) _entries.Clear();
-        _entries[(company, term)] = (since, total, Environment.TickCount64);
+        _entries[(company, foldedTerm)] = (entry, Environment.TickCount64);
     }
 
     public int Count => _entries.Count;

@@ -70,16 +70,18 @@ public sealed class SqliteDialect : SqlDialect
     /// The FTS index holds every company's rows, so its candidates cost work over other companies' data. It is used
     /// only when the caller's company holds at least a tenth of all contacts (so the others' entries are at most nine
     /// times its own); any other company scans its own rows in 0003's covering index, which reads no other company's
-    /// entries. The choice is a constant condition inside each branch, which SQLite tests before the branch reads.
+    /// entries. The FTS branch tests the choice as a constant condition, which SQLite tests before that branch reads;
+    /// the scanning branch puts it in its index key (<see cref="SmallCompany"/>), where a constant NOT in its WHERE
+    /// still let the large company scan all its rows (medium: selective 1,394 → 380 req/s).
     /// </remarks>
     public override string? IndexedSearch(SearchSql search) => search.FoldedTerm.IndexOfAny(['%', '_', '\\']) >= 0 ? null : $"""
          AND c.id IN (SELECT x.id FROM contact x WHERE x.id IN (SELECT rowid FROM contact_search WHERE {LargeCompany} AND search_text LIKE @pattern)
                           AND x.company_id = @company AND x.search_text LIKE @pattern ESCAPE '\'
-                      UNION SELECT x.id FROM contact x WHERE NOT {LargeCompany} AND x.company_id = @company AND x.search_text LIKE @pattern ESCAPE '\'
+                      UNION SELECT x.id FROM contact x WHERE x.company_id = {SmallCompany} AND x.search_text LIKE @pattern ESCAPE '\'
                       UNION {search.ByTag}{(search.PhoneLike ? $"""
                        UNION SELECT x.id FROM contact x WHERE x.id IN (SELECT rowid FROM contact_search WHERE {LargeCompany} AND phone_digits LIKE @digits)
                           AND x.company_id = @company AND x.phone_digits LIKE @digits
-                       UNION SELECT x.id FROM contact x WHERE NOT {LargeCompany} AND x.company_id = @company AND x.phone_digits LIKE @digits
+                       UNION SELECT x.id FROM contact x WHERE x.company_id = {SmallCompany} AND x.phone_digits LIKE @digits
                       """ : "")})
         """;
 
@@ -92,6 +94,9 @@ public sealed class SqliteDialect : SqlDialect
         (SELECT coalesce((SELECT contacts FROM company_contact_count WHERE company_id = @company), 0) * 10
                 >= (SELECT coalesce(sum(contacts), 0) FROM company_contact_count))
         """;
+
+    /// <summary>The company when it is not large, else NULL: an index lookup on it finds nothing without reading a row.</summary>
+    private const string SmallCompany = $"(SELECT @company WHERE NOT {LargeCompany})";
 
     /// <summary>Database:CommandTimeoutSeconds, enforced per statement by <see cref="LimitStatementTime"/>; tests shorten it.</summary>
     internal TimeSpan StatementTimeLimit { get; set; }
