@@ -43,7 +43,7 @@ public static class ContactQueries
         // With a known total, a longer term whose matches are dense enough is also paged in id order instead of
         // looking every match up in the trigram index first (`tho` on the 250k company: 6,000 lookups for 10 rows).
         var scan = shortTerm || cached is { } known && ScansInIdOrder(window, known);
-        if (filters.Search is { } term) AddSearch(db.Dialect, filter, term, folded!, scan);
+        if (filters.Search is { } term) AddSearch(db.Dialect, filter, term, folded!, shortTerm, scan);
         if (cacheable)
         {
             filter.Parameters["@cached_since"] = cached?.Since ?? -1L;
@@ -80,12 +80,18 @@ public static class ContactQueries
     }
 
     /// <summary>
-    /// Whether the page is cheaper found in id order, testing each contact, than by looking every match up: the rows the
-    /// walk expects to read ((offset + limit) × size / total) against the matches a lookup reads (the total), both a
-    /// heap row each. Dense terms walk (a tenth of the matches for `tho`), rare ones (a surname: 50 of 250,000) look up.
+    /// Whether the page is cheaper found in id order, testing each contact, than by looking every match up. Measured on
+    /// the 250k company (EXPLAIN): the walk reads about 0.5 µs a row (`бори`: 1,828 rows for its first 10 matches,
+    /// 0.9 ms), a trigram lookup costs 2-3.5 ms in the company-first index before its first match and about a heap
+    /// recheck per match. So the page walks while the rows it expects to read ((offset + limit) × size / total, at most the company) stay
+    /// under 2 × total + 5,000: `tho` walks (420 rows), a rare surname (50 of 250,000: 50,000 rows) looks up.
     /// </summary>
     internal static bool ScansInIdOrder(PageWindow window, SearchTotals.Entry known) =>
-        known.Total > 0 && (double)(window.Offset + window.Limit) * known.CompanySize / known.Total <= known.Total;
+        known.Total > 0
+        && Math.Min(known.CompanySize, (double)(window.Offset + window.Limit) * known.CompanySize / known.Total) <= 2.0 * known.Total + WalkRowsAnyway;
+
+    /// <summary>Rows a walk may read whatever the total: about what a trigram lookup costs before its first match.</summary>
+    internal const int WalkRowsAnyway = 5_000;
 
     /// <summary>Narrows the filter to contacts matching a search term; the SQL depends on the term and the database.</summary>
     /// <summary>
@@ -94,39 +100,44 @@ public static class ContactQueries
     /// </summary>
     internal static bool IsShortTerm(string folded) => new StringInfo(folded).LengthInTextElements < 3;
 
-    private static void AddSearch(SqlDialect dialect, Filter filter, string term, string folded, bool scan)
+    private static void AddSearch(SqlDialect dialect, Filter filter, string term, string folded, bool shortTerm, bool scan)
     {
         // A contact matches on its folded names/email/phones, any of its tags' names, or (for phone-like terms) phone digits.
         var pattern = dialect.FoldedParameter("@pattern");
+        var matchingTags = $"SELECT t.id FROM tag t WHERE t.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\\'";
+        var phoneLike = SearchText.IsPhoneLike(term);
+        var byPhone = phoneLike ? " OR c.phone_digits LIKE @digits" : "";
+        filter.Parameters["@pattern"] = dialect.PatternValue(SearchText.EscapeLike(term));
+        if (phoneLike) filter.Parameters["@digits"] = SearchText.ContainsPattern(SearchText.Digits(term));
+
+        // One pass over the company's contacts in id order; most match on their own text, and only the others look for
+        // a matching tag, instead of first collecting every contact that carries one. The tag ids are the company's, and
+        // contact_tag's composite key ties each row to its tag's company: no company filter on contact_tag, so
+        // PostgreSQL reads its (tag_id, contact_id) index alone (one-letter count 110 → 83 ms).
+        // The page's probe ends in OFFSET 0 (LIMIT 1 before it for SQLite's grammar), which PostgreSQL never turns into
+        // a hashed subplan: hashing every contact that carries a matching tag cost 0.4-1.3 s for the 10 rows of `n`
+        // (EXPLAIN, 250k company), probing the few rows that fail the text test costs microseconds. The count over all
+        // rows may hash. The page's matching tags are found once per statement (InTagsFoundOnce), not once per probe:
+        // for a rarer term (`кс`, thousands of rows walked for 10 matches) that was most of the page's time.
+        string Walk(string tagTest, string probeEnd) => $"""
+             AND (c.search_text LIKE {pattern} ESCAPE '\'{byPhone} OR EXISTS (SELECT 1 FROM contact_tag ct
+                WHERE ct.contact_id = c.id AND ct.tag_id {tagTest}{probeEnd}))
+            """;
+        var tenant = filter.Sql;
+        if (scan) filter.PageSql = tenant + Walk(dialect.InTagsFoundOnce(matchingTags), " LIMIT 1 OFFSET 0");
+        if (shortTerm)
+        {
+            filter.Sql += Walk($"IN ({matchingTags})", "");
+            return;
+        }
+        // Trigram indexes (pg_trgm, SQLite's FTS5) serve LIKE '%term%' from three characters on (digits too, for phones);
+        // a longer term is counted through them even when its page walks.
+        var trigrams = !phoneLike || SearchText.Digits(term).Length >= 3;
         var byTag = $"""
             SELECT ct.contact_id FROM contact_tag ct
                               JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
                               WHERE ct.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\'
             """;
-        var phoneLike = SearchText.IsPhoneLike(term);
-        var byPhone = phoneLike ? " OR c.phone_digits LIKE @digits" : "";
-        filter.Parameters["@pattern"] = dialect.PatternValue(SearchText.EscapeLike(term));
-        if (phoneLike) filter.Parameters["@digits"] = SearchText.ContainsPattern(SearchText.Digits(term));
-        if (scan)
-        {
-            // One pass over the company's contacts in id order; most match on their own text, and only the others look
-            // for a matching tag, instead of first collecting every contact that carries one. The tag ids are the
-            // company's, and contact_tag's composite key ties each row to its tag's company: no company filter on
-            // contact_tag, so PostgreSQL reads its (tag_id, contact_id) index alone (one-letter count 110 → 83 ms).
-            // The page's probe ends in OFFSET 0 (LIMIT 1 before it for SQLite's grammar), which PostgreSQL never turns into a hashed subplan: hashing every
-            // contact that carries a matching tag cost 0.4-1.3 s for the 10 rows of `n` (EXPLAIN, 250k company),
-            // probing the few rows that fail the text test costs microseconds. The count over all rows may hash.
-            string Matches(string probeEnd) => $"""
-                 AND (c.search_text LIKE {pattern} ESCAPE '\'{byPhone} OR EXISTS (SELECT 1 FROM contact_tag ct
-                    WHERE ct.contact_id = c.id AND ct.tag_id IN
-                        (SELECT t.id FROM tag t WHERE t.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\'){probeEnd}))
-                """;
-            filter.PageSql = filter.Sql + Matches(" LIMIT 1 OFFSET 0");
-            filter.Sql += Matches("");
-            return;
-        }
-        // Trigram indexes (pg_trgm, SQLite's FTS5) serve LIKE '%term%' from three characters on (digits too, for phones).
-        var trigrams = !phoneLike || SearchText.Digits(term).Length >= 3;
         // The rest (terms the index cannot serve): one pass over the company's contacts (on SQLite in 0003's covering index).
         filter.Sql += (trigrams ? dialect.IndexedSearch(new SearchSql(pattern, byTag, phoneLike, folded)) : null)
                       ?? $" AND (c.search_text LIKE {pattern} ESCAPE '\\' OR c.id IN ({byTag}){byPhone})";

@@ -58,6 +58,9 @@ public abstract class SqlDialect : IAsyncDisposable
     /// </summary>
     public abstract string? IndexedSearch(SearchSql search);
 
+    /// <summary>`tag_id` among the ids the uncorrelated subquery finds, found once per statement, not once per outer row.</summary>
+    public virtual string InTagsFoundOnce(string tagIds) => $"IN ({tagIds})";
+
     /// <summary>
     /// An unfiltered page deep in a big company: a WITH clause that finds where the page starts, and the ids statement
     /// that uses it (binds @company, @limit, @offset); null to walk the (company_id, id) index to the offset.
