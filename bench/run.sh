@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark in one command:  bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration SECONDS]
 #                                 [--skip-alone] [--keep-db | --reuse-db] [--replicas N]
-# Generates the data (once, bench/data/), starts a throwaway PostgreSQL (or an SQLite file), loads the data through
-# `contacts import`, runs the service in Release on loopback, drives each scenario with wrk (16 connections), captures
+# Generates the data (once, bench/data/), starts a throwaway PostgreSQL (or an SQLite file), loads the data with the
+# import commands' code on one connection pool (contacts-bench load), runs the service in Release on loopback, drives each scenario with wrk (16 connections), captures
 # the SQL the service sent per scenario and replays it with pgbench at the same concurrency (the ceiling), measures the
 # probe company's search again on a second database that holds only that company (skipped with --skip-alone), and
 # writes bench/results/<date>-<size>-<provider>[-label].md with a p99 chart. Raw outputs (wrk, requests, captured SQL,
