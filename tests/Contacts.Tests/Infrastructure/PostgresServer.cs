@@ -45,6 +45,7 @@ public sealed class PostgresServer : IAsyncLifetime
         RemoveAbandonedServers();
         _root = Path.Combine(Path.GetTempPath(), "contacts-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(_root);
+        ClaimFolder(_root);
         if (IsRoot) await RunAsync("chown", ["postgres:postgres", _root]);
         await RunAsPostgresAsync("initdb", ["-D", DataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
         await StartOnAFreePortAsync();
@@ -87,6 +88,7 @@ public sealed class PostgresServer : IAsyncLifetime
     {
         var standby = new PostgresServer { _binaries = _binaries, _root = Path.Combine(Path.GetTempPath(), "contacts-pg-" + Guid.NewGuid().ToString("N")[..12]) };
         Directory.CreateDirectory(standby._root);
+        ClaimFolder(standby._root);
         if (IsRoot) await RunAsync("chown", ["postgres:postgres", standby._root]);
         await RunAsPostgresAsync(SiblingTool("pg_basebackup"), ["-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-U", "postgres", "-D", standby.DataDirectory, "-R", "-X", "stream", "-c", "fast"]);
@@ -135,7 +137,18 @@ public sealed class PostgresServer : IAsyncLifetime
 
     private static bool IsRoot => Environment.UserName == "root";
 
-    /// <summary>The test host may be killed before ProcessExit cleans up: remove folders of earlier runs whose server is gone.</summary>
+    /// <summary>The file in a server's folder naming the test host that started it (see <see cref="RemoveAbandonedServers"/>).</summary>
+    private const string OwnerFile = "owner.pid";
+
+    private static void ClaimFolder(string root) =>
+        File.WriteAllText(Path.Combine(root, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// The test host may be killed before ProcessExit cleans up (vstest ends it once the run is over), which left two
+    /// servers running after every run on a developer's machine. Servers whose test host is gone are stopped
+    /// (SIGQUIT, PostgreSQL's immediate shutdown) and their folders removed; folders whose server is gone as well.
+    /// A folder without an owner file (an older run's) is judged by its age and its server's pid alone.
+    /// </summary>
     private static void RemoveAbandonedServers()
     {
         foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), "contacts-pg-*"))
@@ -143,18 +156,27 @@ public sealed class PostgresServer : IAsyncLifetime
             var pidFile = Path.Combine(folder, "data", "postmaster.pid");
             try
             {
-                // Young folders may belong to another test run still in initdb (no postmaster.pid yet).
-                if (Directory.GetLastWriteTimeUtc(folder) > DateTime.UtcNow.AddMinutes(-30)) continue;
-                if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid) && Directory.Exists($"/proc/{pid}"))
-                    continue;
+                var owner = File.Exists(Path.Combine(folder, OwnerFile)) && int.TryParse(File.ReadAllText(Path.Combine(folder, OwnerFile)), out var o) ? o : (int?)null;
+                // Young folders without an owner may belong to another test run still in initdb (no postmaster.pid yet).
+                if (owner is null && Directory.GetLastWriteTimeUtc(folder) > DateTime.UtcNow.AddMinutes(-30)) continue;
+                if (owner is { } alive && Alive(alive)) continue;
+                if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid) && Alive(pid))
+                {
+                    if (owner is null) continue;
+                    using (var quit = Process.Start("kill", ["-QUIT", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])) quit.WaitForExit();
+                    for (var i = 0; i < 100 && Alive(pid); i++) Thread.Sleep(50);
+                    if (Alive(pid)) continue;
+                }
                 Directory.Delete(folder, recursive: true);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
             {
                 // another run's server is starting or stopping; leave it
             }
         }
     }
+
+    private static bool Alive(int pid) => Directory.Exists($"/proc/{pid}");
 
     private static string? FindBinaries()
     {
