@@ -100,6 +100,21 @@ public abstract class CachedTotalTests(AppFixture fixture)
     }
 
     /// <summary>
+    /// Two terms that fold alike but are matched differently never share a cached total: `+44` is phone-like (matched on
+    /// phone digits too), fullwidth `＋４４` folds to the same text but is not.
+    /// </summary>
+    [SkippableFact]
+    public async Task TermsThatFoldAlikeButMatchDifferentlyKeepTheirOwnTotals()
+    {
+        var company = await fixture.Data.CompanyAsync();
+        await fixture.Data.ContactAsync(company.Id, "Ann", "Lee", phone: "+1 440 555 0100"); // digits hold 44, the text not +44
+        using var client = fixture.App.ClientWithKey(company.Key);
+        Assert.Equal(1, await TotalAsync(client, "+44"));
+        Assert.Equal(0, await TotalAsync(client, "＋４４"));
+        Assert.Equal(1, await TotalAsync(client, "+44"));
+    }
+
+    /// <summary>
     /// A term of three characters or more whose total is cached and whose matches are dense is paged in id order
     /// (ContactQueries.ScansInIdOrder) instead of through the trigram lookup: the same pages and totals either way,
     /// matches by tag included.
