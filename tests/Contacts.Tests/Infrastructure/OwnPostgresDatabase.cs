@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Contacts.Tests.Infrastructure;
 
 /// <summary>
@@ -28,4 +30,15 @@ public abstract class OwnPostgresDatabase : IAsyncLifetime
             return _database!;
         }
     }
+
+    /// <summary>Runs SQL on this class's database as the server's superuser (setup, ALTER DATABASE, statistics).</summary>
+    protected async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    protected Task<long> ScalarAsync(string sql) => ServerStatistics.ScalarAsync(Database.ConnectionString, sql);
 }

@@ -32,6 +32,18 @@ public sealed class PostgresServer : IAsyncLifetime
     public string DataDirectory => Path.Combine(_root!, "data");
     public string LogPath => Path.Combine(_root!, "server.log");
 
+    /// <summary>Where the server's log ends now: a position for <see cref="LogSince"/>.</summary>
+    public long LogEnd => new FileInfo(LogPath).Length;
+
+    /// <summary>What the server logged from a position on (it keeps writing while this reads).</summary>
+    public string LogSince(long position)
+    {
+        using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        stream.Seek(position, SeekOrigin.Begin);
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
     public async Task InitializeAsync()
     {
         _binaries = FindBinaries();

@@ -1,4 +1,3 @@
-using System.Text;
 using Npgsql;
 
 namespace Contacts.Tests.Infrastructure;
@@ -30,14 +29,12 @@ public sealed class StatementLog
         return new StatementLog(server, database);
     }
 
-    public long End => new FileInfo(_server.LogPath).Length;
+    public long End => _server.LogEnd;
 
     /// <summary>The statements logged for this database since position: each one's transaction and text.</summary>
     public IReadOnlyList<(string Transaction, string Text)> Since(long position)
     {
-        using var stream = new FileStream(_server.LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        stream.Seek(position, SeekOrigin.Begin);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
+        using var reader = new StringReader(_server.LogSince(position));
         var statements = new List<(string, string)>();
         while (reader.ReadLine() is { } line)
         {

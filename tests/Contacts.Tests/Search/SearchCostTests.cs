@@ -323,8 +323,9 @@ public sealed class SearchConcurrencyTests(PostgresAppFixture fixture) : IClassF
 }
 
 /// <summary>
-/// On SQLite a company that does not hold half the file's contacts takes no candidates from the FTS index shared by all
-/// companies: with the index emptied, its search still finds its contact (and the dominant company's, which uses it, finds none).
+/// On SQLite a company that holds less than a tenth of the file's contacts takes no candidates from the FTS index shared
+/// by all companies: with the index emptied, its search still finds its contact (and the dominant company's, which uses
+/// it, finds none).
 /// </summary>
 public sealed class SqliteCandidateIsolationTests
 {

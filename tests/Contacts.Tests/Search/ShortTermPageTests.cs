@@ -68,7 +68,7 @@ public sealed class ShortTermPageTests : OwnPostgresDatabase
             ALTER DATABASE {database} SET auto_explain.log_min_duration = 0;
             """);
         var server = await PostgresServer.SharedAsync();
-        var start = new FileInfo(server.LogPath).Length;
+        var start = server.LogEnd;
 
         await using (var app = await TestApp.StartAsync(Database))
         {
@@ -77,14 +77,7 @@ public sealed class ShortTermPageTests : OwnPostgresDatabase
             response.EnsureSuccessStatusCode();
         }
 
-        string log;
-        await using (var stream = new FileStream(server.LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-        {
-            stream.Seek(start, SeekOrigin.Begin);
-            using var reader = new StreamReader(stream);
-            log = await reader.ReadToEndAsync();
-        }
-        var plans = log.Split("plan:", StringSplitOptions.None).Where(p => p.Contains("ORDER BY c.id, t.id", StringComparison.Ordinal)).ToList();
+        var plans = server.LogSince(start).Split("plan:", StringSplitOptions.None).Where(p => p.Contains("ORDER BY c.id, t.id", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(plans); // auto_explain logged the page: no plan would prove nothing
         Assert.All(plans, p => Assert.DoesNotContain("hashed SubPlan", p, StringComparison.Ordinal));
     }
@@ -93,14 +86,4 @@ public sealed class ShortTermPageTests : OwnPostgresDatabase
         SELECT (SELECT coalesce(seq_tup_read, 0) FROM pg_stat_user_tables WHERE relname = 'contact_tag')
              + (SELECT coalesce(sum(idx_tup_read), 0) FROM pg_stat_user_indexes WHERE relname = 'contact_tag')
         """);
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(Database.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private Task<long> ScalarAsync(string sql) => ServerStatistics.ScalarAsync(Database.ConnectionString, sql);
 }

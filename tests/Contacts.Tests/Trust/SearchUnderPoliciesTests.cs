@@ -103,16 +103,6 @@ public sealed class SearchUnderPoliciesTests : OwnPostgresDatabase
                  + (SELECT coalesce(sum(idx_tup_read), 0) FROM pg_stat_user_indexes WHERE relname = 'contact')
             """));
 
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(Database.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private Task<long> ScalarAsync(string sql) => ServerStatistics.ScalarAsync(Database.ConnectionString, sql);
-
     private static async Task<long[]> IdsAsync(HttpClient client, string path)
     {
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
