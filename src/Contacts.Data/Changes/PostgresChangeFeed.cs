@@ -1,13 +1,36 @@
 namespace Contacts.Data.Changes;
 
-/// <summary>PostgreSQL: change_seq is the writing transaction's id (migration 0007).</summary>
+/// <summary>PostgreSQL: positions drawn at commit per company, in contact_change_txn (migration 0010).</summary>
 internal sealed class PostgresChangeFeed : ChangeFeedDialect
 {
     public static readonly PostgresChangeFeed Instance = new();
 
-    // The oldest transaction still running when this statement took its snapshot: every id below it has committed or
-    // aborted, so no change can appear below it later. An open transaction holds the feed back until it ends.
-    public override string Horizon => "pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+    // The company's newest position this snapshot sees. Positions are drawn at commit under the company's lock, so every
+    // lower one was committed before it and is visible too; a transaction still open draws a higher one when it commits.
+    // Other companies' transactions play no part.
+    public override string Horizon =>
+        "coalesce((SELECT max(x.seq) FROM contact_change_txn x WHERE x.company_id = @company), 0)";
+
+    public override string History => "(SELECT h.mark FROM contact_change_history h ORDER BY h.id DESC LIMIT 1)";
+
+    public override string FirstHistory => "(SELECT count(*) = 1 FROM contact_change_history)";
+
+    public override string ChangedAfter(string position) =>
+        $"EXISTS (SELECT 1 FROM contact_change_txn x WHERE x.company_id = @company AND x.seq > {position})";
+
+    // Transactions in position order, each one's contacts in id order (at most a page of them: the sort after the join
+    // only orders each transaction's few rows, an incremental sort, however big the transaction was).
+    public override string LogPage => """
+        SELECT x.seq AS change_seq, cc.contact_id, cc.deleted_at
+        FROM contact_change_txn x
+        CROSS JOIN LATERAL (
+            SELECT cc.contact_id, cc.deleted_at FROM contact_change cc
+            WHERE cc.company_id = @company AND cc.txn_key = x.txn_key
+              AND cc.contact_id > CASE WHEN x.seq = @start THEN @after ELSE -1 END
+            ORDER BY cc.contact_id LIMIT @take) cc
+        WHERE x.company_id = @company AND x.seq >= @start AND x.seq <= (SELECT horizon FROM h)
+        ORDER BY x.seq, cc.contact_id LIMIT @take
+        """;
 
     // A standby: what it has received, which is at or past what it has replayed (a commit becomes visible on replay a moment
     // before the replay position moves past it). The primary: where the next record will go, at or past every commit a

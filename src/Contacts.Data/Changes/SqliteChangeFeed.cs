@@ -6,8 +6,22 @@ internal sealed class SqliteChangeFeed : ChangeFeedDialect
     public static readonly SqliteChangeFeed Instance = new();
 
     // A writer's numbers are above everything committed before it, and a reader sees only committed ones: every number
-    // up to the counter it sees is final.
-    public override string Horizon => "(SELECT seq + 1 FROM contact_change_counter)";
+    // up to the counter it sees is final. Writers of other companies wait for the one writer, readers never do.
+    public override string Horizon => "(SELECT seq FROM contact_change_counter)";
+
+    public override string History => "(SELECT h.mark FROM contact_change_history h ORDER BY h.id DESC LIMIT 1)";
+
+    public override string FirstHistory => "(SELECT count(*) = 1 FROM contact_change_history)";
+
+    public override string ChangedAfter(string position) =>
+        $"EXISTS (SELECT 1 FROM contact_change x WHERE x.company_id = @company AND x.change_seq > {position})";
+
+    public override string LogPage => """
+        SELECT cc.change_seq, cc.contact_id, cc.deleted_at FROM contact_change cc
+        WHERE cc.company_id = @company AND (cc.change_seq, cc.contact_id) > (@start, @after)
+          AND cc.change_seq <= (SELECT horizon FROM h)
+        ORDER BY cc.change_seq, cc.contact_id LIMIT @take
+        """;
 
     public override string Position => "0";
 

@@ -35,9 +35,9 @@ public static class ContactQueries
         var folded = filters.Search is { } searched ? SearchText.Fold(searched) : null;
         var shortTerm = folded is not null && IsShortTerm(folded);
 
-        // A search alone: its exact total is cached (SearchTotals) with the change horizon of the snapshot that counted
-        // it, and the count statement recounts only when the change feed's table holds a change at or past that
-        // horizon: written by anyone, through any path (docs/search-performance.md). Still one command.
+        // A search alone: its exact total is cached (SearchTotals) with the company's change horizon in the snapshot that
+        // counted it, and the count statement recounts only when the company has a change after that position: written
+        // by anyone, through any path (docs/search-performance.md). Still one command.
         var cacheable = folded is not null && filters.UpdatedSince is null && filters.TagIds.Count == 0;
         var cacheKey = cacheable ? TotalKey(filters.Search!, folded!) : null;
         var cached = cacheKey is not null ? db.Dialect.SearchTotals.Find(company, cacheKey) : null;
@@ -181,14 +181,13 @@ public static class ContactQueries
                 // Both subqueries run only when the CASE needs them: the count never on a hit ("never executed" in
                 // PostgreSQL's EXPLAIN). The horizon is read in the same statement, hence the same snapshot, as the count.
                 ? $"""
-                  SELECT CASE WHEN @cached_since >= 0 AND NOT EXISTS
-                                  (SELECT 1 FROM contact_change h WHERE h.company_id = @company AND h.change_seq >= @cached_since)
+                  SELECT CASE WHEN @cached_since >= 0 AND NOT {dialect.ChangeFeed.ChangedAfter("@cached_since")}
                               THEN @cached_total
-                              ELSE (SELECT count(*) FROM contact c WHERE {filter.Sql}) END, {dialect.ChangeHorizon}, {size}
+                              ELSE (SELECT count(*) FROM contact c WHERE {filter.Sql}) END, {dialect.ChangeFeed.Horizon}, {size}
                   """
                 // The window counts: this statement's snapshot is taken before the page's, so its horizon is at most
                 // the page's, and a change the count did not see is at or past it (docs/search-performance.md).
-                : counted == Counted.Window ? $"SELECT NULL, {dialect.ChangeHorizon}, {size}"
+                : counted == Counted.Window ? $"SELECT NULL, {dialect.ChangeFeed.Horizon}, {size}"
                 // Not cacheable (date or tag filters) and paged in id order: a count of its own.
                 : scan ? $"SELECT count(*) FROM contact c WHERE {filter.Sql}"
                 : null,

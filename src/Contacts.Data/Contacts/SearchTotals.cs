@@ -5,10 +5,10 @@ namespace Contacts.Data.Contacts;
 /// <summary>
 /// Exact totals of searches per (company, folded term): a short term (one or two text elements) matches most of a
 /// company and costs a count over all of it, a longer one a trigram lookup of every match. Each is stored with the
-/// change horizon of the snapshot that counted it (SqlDialect.ChangeHorizon) and the company's size then, which
-/// tells how far the page would scan in id order (ContactQueries.ScansInIdOrder). The
-/// count statement recounts only when the company has a change at or past that horizon, so writes by any application
-/// invalidate an entry, and nothing in the write path changes (no counter row, no lock).
+/// company's change horizon in the snapshot that counted it (ChangeFeedDialect.Horizon: its newest change position) and
+/// the company's size then, which tells how far the page would scan in id order (ContactQueries.ScansInIdOrder). The
+/// count statement recounts only when the company has a change after that position, so writes by any application
+/// invalidate an entry, other companies' writes and open transactions never do, and nothing in the write path changes.
 /// Bounded: when full, it starts over (a miss only costs the count it would have cost anyway). An entry not validated
 /// for <see cref="MaxAge"/> is dropped: the change feed purges tombstones after days (Sync:HistoryDays), and a deletion
 /// whose tombstone were gone could no longer invalidate an entry that old.

@@ -183,12 +183,6 @@ public sealed class PostgresDialect : SqlDialect
         ORDER BY c.id LIMIT @limit OFFSET (SELECT @offset - before FROM start)
         """);
 
-    /// <summary>
-    /// The snapshot's xmin: change_seq is the writing transaction's id, and a transaction this snapshot does not see was
-    /// still running when it was taken (id at or above xmin) or began after it (id at or above xmax).
-    /// </summary>
-    internal override string ChangeHorizon => "pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
-
     /// <summary>Through a SECURITY DEFINER function: the company is not known yet, so row-level security would hide the key.</summary>
     public override string FindKeySql => "SELECT key_id, company_id, secret_hash, revoked FROM contacts_find_key(@key_id)";
 

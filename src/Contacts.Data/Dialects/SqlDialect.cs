@@ -80,18 +80,11 @@ public abstract class SqlDialect : IAsyncDisposable
     public virtual Task LockMigrationsAsync(ContactsDatabase db, DbConnection connection, DbTransaction transaction, CancellationToken ct) =>
         Task.CompletedTask;
 
-    /// <summary>Where the change feed differs: the commit horizon of a poll, and the purge.</summary>
+    /// <summary>Where the change feed differs: positions, the horizon of a company (also for SearchTotals), the purge.</summary>
     internal abstract Changes.ChangeFeedDialect ChangeFeed { get; }
 
     /// <summary>How an import writes: ids, tags and bulk inserts differ between the databases.</summary>
     internal abstract ImportWriter CreateImportWriter(ContactsDatabase db, DbConnection connection, DbTransaction transaction, long companyId);
-
-    /// <summary>
-    /// The change horizon of the running statement's snapshot: every change to a contact that this statement cannot see
-    /// has a change_seq (the change feed's, migration 0007 / SQLite 0006) at or above it. A total counted under it stays
-    /// exact while contact_change holds no row of the company at or above it (SearchTotals).
-    /// </summary>
-    internal abstract string ChangeHorizon { get; }
 
     /// <summary>Exact search totals of this database, each valid while its company's data version is unchanged.</summary>
     internal SearchTotals SearchTotals { get; } = new(SearchTotals.DefaultCapacity);

@@ -126,9 +126,6 @@ public sealed class SqliteDialect : SqlDialect
         public void Dispose() => SQLitePCL.raw.sqlite3_progress_handler(_handle, 0, null, null);
     }
 
-    /// <summary>One writer at a time bumps contact_change_counter inside its transaction: a change not visible yet gets a number above it.</summary>
-    internal override string ChangeHorizon => "(SELECT seq + 1 FROM contact_change_counter)";
-
     public override string FindKeySql => "SELECT key_id, company_id, secret_hash, revoked_at IS NOT NULL FROM api_key WHERE key_id = @key_id";
 
     public override string TouchKeysSql(DbCommand command, IReadOnlyList<string> keyIds) =>
