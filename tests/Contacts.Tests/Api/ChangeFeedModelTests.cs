@@ -58,7 +58,7 @@ public abstract class ChangeFeedModelTests(AppFixture fixture, ITestOutputHelper
         {
             var company = companies[random.Next(2)].Id;
             var other = company == companies[0].Id ? companies[1].Id : companies[0].Id;
-            var action = random.Next(16);
+            var action = random.Next(17);
             log.Add($"step {step}: action {action} on company {company}");
             switch (action)
             {
@@ -122,6 +122,9 @@ public abstract class ChangeFeedModelTests(AppFixture fixture, ITestOutputHelper
                 case 13:
                     await HeldTransactionAsync(company, companies, copies, random, step, log);
                     break;
+                case 14:
+                    await InterleavedTransactionsAsync(companies, copies, random, step, log);
+                    break;
                 default:
                     var copy = copies[random.Next(2)];
                     await copy.PollAsync(random.Next(1, 6), random.Next(3) == 0 ? null : random.Next(1, 4));
@@ -129,7 +132,6 @@ public abstract class ChangeFeedModelTests(AppFixture fixture, ITestOutputHelper
             }
         }
 
-        await Db.WaitForFeedHorizonAsync();
         var compared = 0;
         foreach (var copy in copies)
         {
@@ -168,6 +170,59 @@ public abstract class ChangeFeedModelTests(AppFixture fixture, ITestOutputHelper
             await transaction.RollbackAsync();
         }
         else await transaction.CommitAsync();
+    }
+
+    /// <summary>
+    /// Transactions of both companies at once. PostgreSQL: one writes the first company and updates a contact of the
+    /// second, another writes the second and updates one of the first, interleaved with polls; they end in a random order,
+    /// each committed or rolled back. SQLite (one writer): one transaction writes both companies across polls.
+    /// </summary>
+    private async Task InterleavedTransactionsAsync(TestCompany[] companies, SyncedCopy[] copies, Random random, int step, List<string> log)
+    {
+        var writers = Db.Provider == DatabaseProvider.Postgres ? 2 : 1;
+        var open = new List<(DbConnection Connection, DbTransaction Transaction)>();
+        try
+        {
+            for (var w = 0; w < writers; w++)
+            {
+                var connection = await OpenAsync();
+                open.Add((connection, await connection.BeginTransactionAsync()));
+            }
+            for (var round = 0; round < 3; round++)
+            {
+                for (var w = 0; w < writers; w++)
+                {
+                    var (connection, transaction) = open[w];
+                    var (mine, theirs) = (companies[(w + round) % 2].Id, companies[(w + round + 1) % 2].Id);
+                    if (writers == 2) (mine, theirs) = (companies[w].Id, companies[1 - w].Id);
+                    await Db.InsertContactAsync(connection, transaction, mine, $"Both{step}w{w}r{round}", Recent(random));
+                    // The other company's contacts this writer alone updates (odd or even ids), so the writers never wait for each other.
+                    var ids = await Db.IdsAsync("SELECT id FROM contact WHERE company_id = @company AND id % 2 = @w ORDER BY id", ("@company", theirs), ("@w", (long)w));
+                    if (ids.Count > 0)
+                        await Db.ExecuteAsync(connection, transaction, "UPDATE contact SET last_name = @name, updated_at = @updated WHERE id = @id",
+                            ("@name", $"Across{step}w{w}r{round}"), ("@updated", Db.TimestampValue(Recent(random))), ("@id", ids[random.Next(ids.Count)]));
+                    await copies[random.Next(2)].PollAsync(random.Next(1, 6), random.Next(1, 3));
+                }
+            }
+            foreach (var w in Enumerable.Range(0, writers).OrderBy(_ => random.Next()))
+            {
+                if (random.Next(4) == 0)
+                {
+                    log.Add($"step {step}: writer {w} rolled back");
+                    await open[w].Transaction.RollbackAsync();
+                }
+                else await open[w].Transaction.CommitAsync();
+                await copies[random.Next(2)].PollAsync(random.Next(1, 6), random.Next(1, 3));
+            }
+        }
+        finally
+        {
+            foreach (var (connection, transaction) in open)
+            {
+                await transaction.DisposeAsync();
+                await connection.DisposeAsync();
+            }
+        }
     }
 
     private async Task<DbConnection> OpenAsync() => await Db.OpenAsync();

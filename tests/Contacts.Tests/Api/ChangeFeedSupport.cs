@@ -48,27 +48,6 @@ internal static class ChangeFeedSupport
         ContactsDatabase.AddParameter(command, "@updated", db.TimestampValue(updated));
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
-
-    /// <summary>
-    /// PostgreSQL: waits until every transaction that has an id now has ended, so the feed's horizon is past all of this
-    /// test's writes (other test classes share the server, and their open transactions hold the horizon back meanwhile).
-    /// SQLite has no horizon to wait for.
-    /// </summary>
-    public static async Task WaitForFeedHorizonAsync(this ContactsDatabase db)
-    {
-        if (!(db.Provider == DatabaseProvider.Postgres)) return;
-        await using var connection = await db.OpenAsync();
-        long target;
-        await using (var next = db.Command(connection, "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint"))
-            target = Convert.ToInt64(await next.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
-        for (var attempt = 0; attempt < 1200; attempt++)
-        {
-            await using var horizon = db.Command(connection, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint");
-            if (Convert.ToInt64(await horizon.ExecuteScalarAsync(), CultureInfo.InvariantCulture) >= target) return;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException("A transaction of the PostgreSQL server stayed open for a minute.");
-    }
 }
 
 /// <summary>A sync job's copy of one company: applies every change in order and keeps the cursor.</summary>

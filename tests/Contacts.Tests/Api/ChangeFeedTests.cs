@@ -42,12 +42,6 @@ public abstract class ChangeFeedTests(AppFixture fixture)
         throw new InvalidOperationException("The feed never said has_more=false.");
     }
 
-    private async Task<(List<JsonElement> Items, string Cursor)> DrainAfterWritesAsync(HttpClient client, string? cursor, int limit = 100)
-    {
-        await Db.WaitForFeedHorizonAsync();
-        return await DrainAsync(client, cursor, limit);
-    }
-
     private static string Type(JsonElement item) => item.GetProperty("type").GetString()!;
     private static long Id(JsonElement item) => long.Parse(
         (Type(item) == "upsert" ? item.GetProperty("contact").GetProperty("id") : item.GetProperty("id")).GetString()!,
@@ -67,7 +61,7 @@ public abstract class ChangeFeedTests(AppFixture fixture)
         await Db.ExecuteAsync("DELETE FROM contact WHERE id = @id", ("@id", gone));
         using var client = fixture.App.ClientWithKey(company.Key);
 
-        var (items, _) = await DrainAfterWritesAsync(client, null, limit: 3);
+        var (items, _) = await DrainAsync(client, null, limit: 3);
 
         var listed = (await PageAsync(client, "/api/v1/contacts?limit=100")).GetProperty("data").EnumerateArray().ToList();
         Assert.Equal(ids, items.Select(Id).Order());
@@ -88,7 +82,7 @@ public abstract class ChangeFeedTests(AppFixture fixture)
         var company = await Data.CompanyAsync();
         await Data.ContactAsync(company.Id, "Ann", email: "ann@x.test");
         using var client = fixture.App.ClientWithKey(company.Key);
-        var (_, cursor) = await DrainAfterWritesAsync(client, null);
+        var (_, cursor) = await DrainAsync(client, null);
 
         var idle = await ChangesAsync(client, cursor);
         Assert.Empty(idle.GetProperty("data").EnumerateArray());
@@ -103,13 +97,12 @@ public abstract class ChangeFeedTests(AppFixture fixture)
     {
         var company = await Data.CompanyAsync();
         using var client = fixture.App.ClientWithKey(company.Key);
-        await Db.WaitForFeedHorizonAsync();
         var first = await ChangesAsync(client);
         Assert.Empty(first.GetProperty("data").EnumerateArray());
         Assert.False(first.GetProperty("has_more").GetBoolean());
 
         var later = await Data.ContactAsync(company.Id, "Later", email: "later@x.test");
-        var (items, _) = await DrainAfterWritesAsync(client, first.GetProperty("next_cursor").GetString());
+        var (items, _) = await DrainAsync(client, first.GetProperty("next_cursor").GetString());
         Assert.Equal([later], items.Select(Id));
     }
 
@@ -121,10 +114,10 @@ public abstract class ChangeFeedTests(AppFixture fixture)
         var keep = await Data.ContactAsync(company.Id, "Keep", email: "keep@x.test");
         var drop = await Data.ContactAsync(company.Id, "Drop", email: "drop@x.test", tags: [tag]);
         using var client = fixture.App.ClientWithKey(company.Key);
-        var (_, cursor) = await DrainAfterWritesAsync(client, null);
+        var (_, cursor) = await DrainAsync(client, null);
 
         await Db.ExecuteAsync("DELETE FROM contact WHERE id = @id", ("@id", drop));
-        var (items, _) = await DrainAfterWritesAsync(client, cursor);
+        var (items, _) = await DrainAsync(client, cursor);
 
         var delete = Assert.Single(items);
         Assert.Equal(["type", "id", "deleted_at"], delete.EnumerateObject().Select(p => p.Name));
@@ -144,12 +137,12 @@ public abstract class ChangeFeedTests(AppFixture fixture)
         var moved = await Data.ContactAsync(from.Id, "Moved", email: "moved@x.test");
         using var fromClient = fixture.App.ClientWithKey(from.Key);
         using var toClient = fixture.App.ClientWithKey(to.Key);
-        var (_, fromCursor) = await DrainAfterWritesAsync(fromClient, null);
+        var (_, fromCursor) = await DrainAsync(fromClient, null);
         var (_, toCursor) = await DrainAsync(toClient, null);
 
         await Db.ExecuteAsync("UPDATE contact SET company_id = @to WHERE id = @id", ("@to", to.Id), ("@id", moved));
 
-        var (fromItems, _) = await DrainAfterWritesAsync(fromClient, fromCursor);
+        var (fromItems, _) = await DrainAsync(fromClient, fromCursor);
         var (toItems, _) = await DrainAsync(toClient, toCursor);
         Assert.Equal([("delete", moved)], fromItems.Select(i => (Type(i), Id(i))));
         Assert.Equal([("upsert", moved)], toItems.Select(i => (Type(i), Id(i))));
@@ -165,19 +158,19 @@ public abstract class ChangeFeedTests(AppFixture fixture)
         var b = await Data.ContactAsync(company.Id, "B", email: "b@x.test", tags: [vip, other]);
         await Data.ContactAsync(company.Id, "C", email: "c@x.test", tags: [other]);
         using var client = fixture.App.ClientWithKey(company.Key);
-        var (_, cursor) = await DrainAfterWritesAsync(client, null);
+        var (_, cursor) = await DrainAsync(client, null);
 
         await Db.ExecuteAsync((Db.Provider == DatabaseProvider.Postgres) ? "UPDATE tag SET name = 'Gold' WHERE id = @id" : "UPDATE tag SET name = 'Gold', name_folded = 'gold' WHERE id = @id", ("@id", vip));
-        var (renamed, cursor2) = await DrainAfterWritesAsync(client, cursor);
+        var (renamed, cursor2) = await DrainAsync(client, cursor);
         Assert.Equal([a, b], renamed.Select(Id).Order());
         Assert.All(renamed, i => Assert.Contains(i.GetProperty("contact").GetProperty("tags").EnumerateArray(), t => t.GetProperty("name").GetString() == "Gold"));
 
         await Db.ExecuteAsync("UPDATE tag SET color = '#000000' WHERE id = @id", ("@id", vip));
-        var (recoloured, cursor3) = await DrainAfterWritesAsync(client, cursor2);
+        var (recoloured, cursor3) = await DrainAsync(client, cursor2);
         Assert.Equal([a, b], recoloured.Select(Id).Order());
 
         await Db.ExecuteAsync("DELETE FROM tag WHERE id = @id", ("@id", vip));
-        var (removed, _) = await DrainAfterWritesAsync(client, cursor3);
+        var (removed, _) = await DrainAsync(client, cursor3);
         Assert.Equal([a, b], removed.Select(Id).Order());
         Assert.All(removed, i => Assert.DoesNotContain(i.GetProperty("contact").GetProperty("tags").EnumerateArray(), t => t.GetProperty("name").GetString() == "Gold"));
     }
@@ -188,10 +181,10 @@ public abstract class ChangeFeedTests(AppFixture fixture)
         var company = await Data.CompanyAsync();
         await Data.ContactAsync(company.Id, "Now", email: "now@x.test", updated: DateTime.UtcNow);
         using var client = fixture.App.ClientWithKey(company.Key);
-        var (_, cursor) = await DrainAfterWritesAsync(client, null);
+        var (_, cursor) = await DrainAsync(client, null);
 
         var old = await Data.ContactAsync(company.Id, "Old", email: "old@x.test", created: At(1), updated: At(1));
-        var (items, _) = await DrainAfterWritesAsync(client, cursor);
+        var (items, _) = await DrainAsync(client, cursor);
         Assert.Equal([old], items.Select(Id));
     }
 
@@ -231,7 +224,7 @@ public abstract class ChangeFeedTests(AppFixture fixture)
         var secret = await Data.ContactAsync(a.Id, "Secret", email: "secret@a.test");
         using var clientA = fixture.App.ClientWithKey(a.Key);
         using var clientB = fixture.App.ClientWithKey(b.Key);
-        var (_, cursorA) = await DrainAfterWritesAsync(clientA, null, limit: 1);
+        var (_, cursorA) = await DrainAsync(clientA, null, limit: 1);
         var midWalk = (await ChangesAsync(clientA, null, 1)).GetProperty("next_cursor").GetString()!;
 
         foreach (var stolen in new[] { cursorA, midWalk })
@@ -260,13 +253,13 @@ public abstract class ChangeFeedTests(AppFixture fixture)
         await Data.ContactAsync(bystander.Id, "Other", email: "other@x.test");
         using var client = fixture.App.ClientWithKey(company.Key);
         using var bystanderClient = fixture.App.ClientWithKey(bystander.Key);
-        var (_, cursor) = await DrainAfterWritesAsync(client, null);
+        var (_, cursor) = await DrainAsync(client, null);
         var (_, bystanderCursor) = await DrainAsync(bystanderClient, null);
         await Db.ExecuteAsync("DELETE FROM contact WHERE id = @id", ("@id", drop));
 
         // The server's own purge keeps a fresh deletion for Sync:HistoryDays (30 by default).
         await fixture.App.Services.GetRequiredService<ChangeFeedPurge>().PurgeOnceAsync();
-        var (kept, _) = await DrainAfterWritesAsync(client, cursor);
+        var (kept, _) = await DrainAsync(client, cursor);
         Assert.Equal([("delete", drop)], kept.Select(i => (Type(i), Id(i))));
 
         // A server keeping no history purges it at once: the cursor from before the deletion has lost it.
@@ -287,7 +280,6 @@ public abstract class ChangeFeedTests(AppFixture fixture)
         var company = await Data.CompanyAsync();
         for (var i = 0; i < 5; i++) await Data.ContactAsync(company.Id, $"C{i}", email: $"c{i}@x.test");
         using var client = ContactsClient.Create(fixture.App.Address, company.Key);
-        await Db.WaitForFeedHorizonAsync();
 
         var walk = client.GetAllChangesAsync(limit: 2);
         var seen = new List<ContactChange>();
@@ -297,7 +289,6 @@ public abstract class ChangeFeedTests(AppFixture fixture)
 
         var gone = ((ContactUpsert)seen[0]).Contact.Id;
         await Db.ExecuteAsync("DELETE FROM contact WHERE id = @id", ("@id", long.Parse(gone, System.Globalization.CultureInfo.InvariantCulture)));
-        await Db.WaitForFeedHorizonAsync();
         var page = await client.GetChangesAsync(walk.Cursor);
         Assert.Equal(gone, Assert.IsType<ContactDelete>(Assert.Single(page.Data)).Id);
         Assert.False(page.HasMore);
@@ -314,10 +305,9 @@ public abstract class ChangeFeedTests(AppFixture fixture)
         await Data.ContactAsync(company.Id, "Ann", email: "ann@x.test", tags: [tag]);
         var drop = await Data.ContactAsync(company.Id, "Drop", email: "drop@x.test");
         using var client = fixture.App.ClientWithKey(company.Key);
-        var (_, start) = await DrainAfterWritesAsync(client, null, limit: 1);
+        var (_, start) = await DrainAsync(client, null, limit: 1);
         await Db.ExecuteAsync("DELETE FROM contact WHERE id = @id", ("@id", drop));
         await Db.ExecuteAsync("UPDATE contact SET first_name = 'Anne' WHERE company_id = @c", ("@c", company.Id));
-        await Db.WaitForFeedHorizonAsync();
 
         using var documentResponse = await fixture.App.Client.GetAsync("/openapi/v1.json");
         var document = JsonNode.Parse(await documentResponse.Content.ReadAsStringAsync())!;

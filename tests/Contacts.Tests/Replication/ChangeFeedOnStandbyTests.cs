@@ -22,7 +22,6 @@ public sealed class ChangeFeedOnStandbyTests(ReplicaFailoverFixture fixture) : I
         await fixture.BothUpAsync();
         var company = await fixture.Data.CompanyAsync();
         for (var i = 0; i < 5; i++) await fixture.Data.ContactAsync(company.Id, "Standby", $"Reader {i}");
-        await fixture.Database.Db.WaitForFeedHorizonAsync();
         await fixture.Servers.WaitForReplayAsync();
         await using var db = Replicated();
         var standby = db.Replicas!.Standbys[0];
@@ -82,7 +81,6 @@ public sealed class ChangeFeedOnStandbyTests(ReplicaFailoverFixture fixture) : I
                 return standby.Status.ReplayLsn < await PrimaryPositionAsync();
             });
             // The walk must begin past the rename, so that only the walk itself can deliver it.
-            await primaryOnly.WaitForFeedHorizonAsync();
 
             var copy = new Dictionary<string, Contact>(StringComparer.Ordinal);
             var page = await PollAsync(primaryOnly, company.Id, null, limit: 1);
@@ -113,7 +111,6 @@ public sealed class ChangeFeedOnStandbyTests(ReplicaFailoverFixture fixture) : I
         await fixture.BothUpAsync();
         var company = await fixture.Data.CompanyAsync();
         await fixture.Data.ContactAsync(company.Id, "Old", "Cursor");
-        await fixture.Database.Db.WaitForFeedHorizonAsync();
         await fixture.Servers.WaitForReplayAsync();
         await using var db = Replicated();
         var standby = db.Replicas!.Standbys[0];

@@ -27,7 +27,7 @@ public sealed class ShortTermPageTests : OwnPostgresDatabase
             """);
         await ExecuteAsync("VACUUM ANALYZE contact");
         await ExecuteAsync("VACUUM ANALYZE contact_tag");
-        var horizon = await ScalarAsync("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint");
+        var horizon = await ScalarAsync($"SELECT max(seq) FROM contact_change_txn WHERE company_id = {company.Id}");
 
         var before = await TagEntriesReadAsync();
         var name = "shortpage_" + Guid.NewGuid().ToString("N")[..8];
