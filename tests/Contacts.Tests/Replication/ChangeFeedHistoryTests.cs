@@ -41,8 +41,8 @@ public sealed class ChangeFeedHistoryTests : IAsyncLifetime
         await using (var app = await TestApp.StartAsync(primary))
         {
             using var client = app.ClientWithKey(company.Key);
-            var (synced, end) = await DrainAfterWritesAsync(primary, client, null);
-            Assert.Equal(kept, synced.Select(Id));
+            var (synced, end) = await ChangesAsync(client, null, count: 3);
+            Assert.Equal(kept, synced.Select(Id).Distinct()); // a walk may send a change twice
             await servers.WaitForReplayAsync();
             await standby.StopAsync();
 
@@ -50,7 +50,7 @@ public sealed class ChangeFeedHistoryTests : IAsyncLifetime
             var lost = await new TestData(primary).ContactAsync(company.Id, "Lost", "Insert");
             await primary.Db.ExecuteAsync("UPDATE contact SET first_name = 'Lost update' WHERE id = @id", ("@id", kept[0]));
             await primary.Db.ExecuteAsync("DELETE FROM contact WHERE id = @id", ("@id", kept[1]));
-            (var seen, cursor) = await DrainAfterWritesAsync(primary, client, end);
+            (var seen, cursor) = await ChangesAsync(client, end, count: 3);
             Assert.Equal([("upsert", lost), ("upsert", kept[0]), ("delete", kept[1])], seen.Select(i => (Type(i), Id(i))));
         }
         var reached = await MarkAsync(primary);
@@ -83,15 +83,15 @@ public sealed class ChangeFeedHistoryTests : IAsyncLifetime
         await using (var app = await TestApp.StartAsync(database))
         {
             using var client = app.ClientWithKey(company.Key);
-            var (synced, end) = await DrainAfterWritesAsync(database, client, null);
-            Assert.Equal(kept, synced.Select(Id));
+            var (synced, end) = await ChangesAsync(client, null, count: 3);
+            Assert.Equal(kept, synced.Select(Id).Distinct()); // a walk may send a change twice
             dump = await original.DumpAsync(database.ConnectionString);
 
             // Not in the dump.
             var lost = await new TestData(database).ContactAsync(company.Id, "Lost", "Insert");
             await database.Db.ExecuteAsync("UPDATE contact SET first_name = 'Lost update' WHERE id = @id", ("@id", kept[0]));
             await database.Db.ExecuteAsync("DELETE FROM contact WHERE id = @id", ("@id", kept[1]));
-            (var seen, cursor) = await DrainAfterWritesAsync(database, client, end);
+            (var seen, cursor) = await ChangesAsync(client, end, count: 3);
             Assert.Equal([("upsert", lost), ("upsert", kept[0]), ("delete", kept[1])], seen.Select(i => (Type(i), Id(i))));
         }
         var reached = await MarkAsync(database);
@@ -120,7 +120,7 @@ public sealed class ChangeFeedHistoryTests : IAsyncLifetime
         // Failed database calls while the server is down are logged at Error: expected here, noise in the output.
         await using var app = await TestApp.StartAsync(database, "--Logging:LogLevel:Default=None");
         using var client = app.ClientWithKey(company.Key);
-        var (_, cursor) = await DrainAfterWritesAsync(database, client, null);
+        var (_, cursor) = await ChangesAsync(client, null, count: 3);
 
         await server.StopAsync();
         await server.StartAsync();
@@ -134,7 +134,7 @@ public sealed class ChangeFeedHistoryTests : IAsyncLifetime
         var added = await new TestData(restarted).ContactAsync(company.Id, "After", "Restart");
         await restarted.Db.ExecuteAsync("UPDATE contact SET first_name = 'Updated' WHERE id = @id", ("@id", kept[0]));
         await restarted.Db.ExecuteAsync("DELETE FROM contact WHERE id = @id", ("@id", kept[1]));
-        var (seen, _) = await DrainAfterWritesAsync(restarted, client, cursor);
+        var (seen, _) = await ChangesAsync(client, cursor, count: 3);
         Assert.Equal([("upsert", added), ("upsert", kept[0]), ("delete", kept[1])], seen.Select(i => (Type(i), Id(i))));
 
         // A new service instance over the restarted cluster reads the same cursor the same way.
@@ -193,7 +193,6 @@ public sealed class ChangeFeedHistoryTests : IAsyncLifetime
             if (now.Wal <= reached.Wal) await database.Db.ExecuteAsync("SELECT pg_switch_wal()");
             if (added.Count > 20_000) throw new InvalidOperationException($"20,000 writes did not pass {reached}; now at {now}.");
         }
-        await database.Db.WaitForFeedHorizonAsync();
         return added;
     }
 
@@ -253,10 +252,23 @@ public sealed class ChangeFeedHistoryTests : IAsyncLifetime
         }
     }
 
-    private static async Task<(List<JsonElement> Items, string Cursor)> DrainAfterWritesAsync(TestDatabase database, HttpClient client, string? cursor)
+    /// <summary>
+    /// Polls from the cursor until at least count items have come (a change appears once the transactions older than it
+    /// have ended, so the service's own may hold it back a moment): the items and the last cursor.
+    /// </summary>
+    private static async Task<(List<JsonElement> Items, string Cursor)> ChangesAsync(HttpClient client, string? cursor, int count)
     {
-        await database.Db.WaitForFeedHorizonAsync();
-        return await DrainAsync(client, cursor);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var items = new List<JsonElement>();
+        while (true)
+        {
+            var (page, next) = await DrainAsync(client, cursor);
+            items.AddRange(page);
+            cursor = next;
+            if (items.Count >= count) return (items, cursor);
+            if (DateTime.UtcNow > deadline) Assert.Fail($"{items.Count} of {count} changes came within a minute.");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>Every page until has_more is false: the items and the last cursor.</summary>
