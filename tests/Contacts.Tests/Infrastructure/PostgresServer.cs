@@ -119,6 +119,49 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async Task StopAsync() => await RunAsPostgresAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "stop"]);
 
+    /// <summary>Stops the server as a crash would: no shutdown checkpoint, nothing more sent to its standbys.</summary>
+    public async Task StopImmediatelyAsync() => await RunAsPostgresAsync("pg_ctl", ["-D", DataDirectory, "-m", "immediate", "-w", "stop"]);
+
+    /// <summary>
+    /// Starts a stopped standby that streams from nobody (primary_conninfo emptied; a later line of postgresql.auto.conf
+    /// wins), as one whose primary is gone: it replays the WAL it has and waits. Its old primary's port may meanwhile
+    /// belong to another test's server.
+    /// </summary>
+    public async Task StartDisconnectedAsync()
+    {
+        await File.AppendAllTextAsync(Path.Combine(DataDirectory, "postgresql.auto.conf"), "primary_conninfo = ''\n");
+        await StartAsync();
+    }
+
+    /// <summary>Promotes a standby to a primary (a new timeline) and waits until it accepts writes.</summary>
+    public async Task PromoteAsync() => await RunAsPostgresAsync("pg_ctl", ["-D", DataDirectory, "-w", "-t", "60", "promote"]);
+
+    /// <summary>
+    /// An operator's backup of one database, in this server's folder: the cluster's roles (pg_dumpall --roles-only: the
+    /// service's role contacts_api is cluster-wide, so pg_dump leaves it out) and the database (pg_dump, custom format).
+    /// </summary>
+    public async Task<PostgresDump> DumpAsync(string connectionString)
+    {
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        var dump = new PostgresDump(Path.Combine(_root!, database + ".roles.sql"), Path.Combine(_root!, database + ".dump"));
+        await RunAsPostgresAsync(SiblingTool("pg_dumpall"), [.. ClientOptions, "--roles-only", "-f", dump.RolesFile]);
+        await RunAsPostgresAsync(SiblingTool("pg_dump"), [.. ClientOptions, "-d", database, "-Fc", "-f", dump.DatabaseFile]);
+        return dump;
+    }
+
+    /// <summary>Restores a dump into a new database of this server (its roles first, as pg_restore needs them); its connection string.</summary>
+    public async Task<string> RestoreAsync(PostgresDump dump)
+    {
+        var name = $"contacts_restored_{Interlocked.Increment(ref _databases)}_{Guid.NewGuid().ToString("N")[..6]}";
+        // The dump's own role (postgres) already exists: psql reports it and goes on; the others are created.
+        await RunAsPostgresAsync(SiblingTool("psql"), [.. ClientOptions, "-d", "postgres", "-q", "-f", dump.RolesFile]);
+        await RunAsPostgresAsync(SiblingTool("createdb"), [.. ClientOptions, "-T", "template0", name]);
+        await RunAsPostgresAsync(SiblingTool("pg_restore"), [.. ClientOptions, "-d", name, "--exit-on-error", dump.DatabaseFile]);
+        return $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name}";
+    }
+
+    private string[] ClientOptions => ["-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres"];
+
     public string AdminConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=false";
 
     /// <summary>A fresh, empty database on this server.</summary>
