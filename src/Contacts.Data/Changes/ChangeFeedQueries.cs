@@ -159,6 +159,18 @@ public static class ChangeFeedQueries
         return purged;
     }
 
+    /// <summary>
+    /// Starts a new history (docs/sync.md): every cursor issued so far answers 410 and its client walks again. For what
+    /// the database cannot see by itself: an older copy of a SQLite file, or a PostgreSQL data directory restored from a
+    /// file-system snapshot (same cluster, same timeline). Returns the new history's id.
+    /// </summary>
+    public static async Task<long> RestartHistoryAsync(ContactsDatabase db, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsOwnerAsync(ct);
+        await using var command = db.Command(connection, ChangeFeedDialect.For(db).RestartHistory);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+    }
+
     private static ContactChange Change(ContactsDatabase db, DbDataReader reader, long id, List<ContactTag> tags)
     {
         if (!reader.IsDBNull(6)) return new ContactDelete(Text(id), PagedQuery.Utc(db.ReadTimestamp(reader, 6)));
@@ -206,4 +218,7 @@ internal abstract class ChangeFeedDialect
 
     /// <summary>Deletes tombstones older than @before, records the purged positions per company, returns how many.</summary>
     public abstract string Purge { get; }
+
+    /// <summary>Inserts a new row into contact_change_history with a fresh random mark; returns its id.</summary>
+    public abstract string RestartHistory { get; }
 }

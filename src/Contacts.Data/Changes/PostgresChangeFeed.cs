@@ -42,4 +42,10 @@ internal sealed class PostgresChangeFeed : ChangeFeedDialect
 
     // A SECURITY DEFINER function: the purge crosses companies, which row-level security forbids the service's role.
     public override string Purge => "SELECT contacts_purge_changes(@before)";
+
+    public override string RestartHistory => """
+        INSERT INTO contact_change_history (mark, system_identifier, timeline, database_oid)
+        SELECT floor(random() * 9007199254740991)::bigint + 1, i.system_identifier, i.timeline, i.database_oid
+        FROM contacts_change_identity() i RETURNING id
+        """;
 }

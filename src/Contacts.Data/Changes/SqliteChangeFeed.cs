@@ -25,6 +25,11 @@ internal sealed class SqliteChangeFeed : ChangeFeedDialect
 
     public override string Position => "0";
 
+    public override string RestartHistory => """
+        INSERT INTO contact_change_history (mark, started_at)
+        VALUES ((abs(random()) % 9007199254740991) + 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) RETURNING id
+        """;
+
     public override string Purge => """
         INSERT INTO contact_change_purge (company_id, purged_through)
         SELECT company_id, max(change_seq) FROM contact_change WHERE deleted_at < @before GROUP BY company_id

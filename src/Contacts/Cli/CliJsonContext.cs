@@ -6,6 +6,7 @@ namespace Contacts.Cli;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(MigrateJson))]
 [JsonSerializable(typeof(CompanyJson))]
+[JsonSerializable(typeof(HistoryJson))]
 [JsonSerializable(typeof(CompanyListItemJson[]))]
 [JsonSerializable(typeof(CreatedKeyJson))]
 [JsonSerializable(typeof(KeyListItemJson[]))]

@@ -32,6 +32,7 @@ public static class ContactsCli
         root.Subcommands.Add(KeyCommands.Create(io));
         root.Subcommands.Add(ImportCommand.Create(io));
         root.Subcommands.Add(ExportCommand.Create(io));
+        root.Subcommands.Add(HistoryCommand.Create(io));
         root.SetAction((parse, token) =>
         {
             var stray = parse.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith("--", StringComparison.Ordinal));

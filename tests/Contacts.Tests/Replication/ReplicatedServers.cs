@@ -66,7 +66,8 @@ public sealed class ReplicatedServers : IAsyncDisposable
     /// <summary>Waits until the standby has replayed everything the primary has written so far.</summary>
     public async Task WaitForReplayAsync()
     {
-        var written = await ScalarAsync<NpgsqlTypes.NpgsqlLogSequenceNumber>(Primary.AdminConnectionString, "SELECT pg_current_wal_lsn()");
+        // The insert position: an asynchronous commit (synchronous_commit=off) may not be written yet, and is still a commit.
+        var written = await ScalarAsync<NpgsqlTypes.NpgsqlLogSequenceNumber>(Primary.AdminConnectionString, "SELECT pg_current_wal_insert_lsn()");
         await Eventually.TrueAsync("the standby replays the primary's WAL", async () =>
             await ScalarAsync<NpgsqlTypes.NpgsqlLogSequenceNumber>(StandbyAdmin, "SELECT pg_last_wal_replay_lsn()") >= written);
     }
