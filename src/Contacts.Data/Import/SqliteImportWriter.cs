@@ -3,9 +3,9 @@ using System.Data.Common;
 namespace Contacts.Data.Import;
 
 /// <summary>
-/// SQLite: one writer at a time, so ids are counted here from max(id); the folded search columns are written by the
-/// application (SQLite cannot run the C# folding); rows go in through one prepared INSERT, which is what SQLite's
-/// bulk path is (no COPY), inside the import's single transaction.
+/// SQLite: one writer at a time, so ids are counted here, above every id a contact ever had; the folded search columns
+/// are written by the application (SQLite cannot run the C# folding); rows go in through one prepared INSERT, which is
+/// what SQLite's bulk path is (no COPY), inside the import's single transaction.
 /// </summary>
 internal sealed class SqliteImportWriter(ContactsDatabase db, DbConnection connection, DbTransaction transaction, long companyId)
     : ImportWriter(db, connection, transaction, companyId)
@@ -15,7 +15,11 @@ internal sealed class SqliteImportWriter(ContactsDatabase db, DbConnection conne
 
     public override async Task StartAsync(CancellationToken ct)
     {
-        await using var max = Command("SELECT coalesce(max(id), 0) FROM contact");
+        // sqlite_sequence holds the highest id contact ever had (AUTOINCREMENT, migration 0008): the id of a deleted
+        // contact is never given again, so the change feed keeps its tombstone and no leftover row names it.
+        await using var max = Command("""
+            SELECT max((SELECT coalesce(max(id), 0) FROM contact), coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'contact'), 0))
+            """);
         _nextId = ToLong(await max.ExecuteScalarAsync(ct)) + 1;
     }
 

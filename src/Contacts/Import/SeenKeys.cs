@@ -18,7 +18,7 @@ internal sealed class SeenKeys : IDisposable
 
     public SeenKeys()
     {
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false, ForeignKeys = true }.ToString());
         _connection.Open();
         using (var setup = _connection.CreateCommand())
         {
