@@ -144,6 +144,45 @@ public sealed class ChangeFeedHistoryTests : IAsyncLifetime
         Assert.Equal([("upsert", added), ("upsert", kept[0]), ("delete", kept[1])], seenAgain.Select(i => (Type(i), Id(i))));
     }
 
+    /// <summary>
+    /// SQLite cannot tell an older copy of its file from the original: a cursor from after the copy is ahead of the
+    /// copy's positions (410) until new writes pass it; `contacts history restart` then ends every earlier cursor.
+    /// </summary>
+    [Fact]
+    public async Task AnOlderCopyOfTheSqliteFileAnswers410AndHistoryRestartEndsEveryEarlierCursor()
+    {
+        var database = Own(await TestDatabase.SqliteAsync());
+        var company = await new TestData(database).CompanyAsync();
+        var kept = new List<long>();
+        for (var i = 0; i < 3; i++) kept.Add(await new TestData(database).ContactAsync(company.Id, "Kept", i.ToString(CultureInfo.InvariantCulture)));
+        var file = database.Db.SqliteFile!;
+        string early, cursor;
+        await using (var app = await TestApp.StartAsync(database))
+        {
+            using var client = app.ClientWithKey(company.Key);
+            (_, early) = await ChangesAsync(client, null, count: 3);
+            await database.Db.ExecuteAsync($"VACUUM INTO '{file}.copy'");
+            await new TestData(database).ContactAsync(company.Id, "Lost", "Insert");
+            await database.Db.ExecuteAsync("UPDATE contact SET first_name = 'Lost update' WHERE id = @id", ("@id", kept[0]));
+            (_, cursor) = await ChangesAsync(client, early, count: 2);
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "-wal", "-shm" }) File.Delete(file + suffix);
+        File.Move(file + ".copy", file, overwrite: true);
+
+        await using (var app = await TestApp.StartAsync(database))
+        {
+            using var client = app.ClientWithKey(company.Key);
+            await AssertGoneAsync(client, cursor, "on the older copy");
+            var (unchanged, _) = await DrainAsync(client, early);
+            Assert.Empty(unchanged); // a cursor from before the copy was taken still holds
+
+            await Cli.CliRunner.OkAsync(database, "history", "restart");
+            await AssertGoneAsync(client, early, "after history restart, a cursor from before the copy");
+            await AssertStartingAgainGivesExactlyAsync(client, kept);
+        }
+    }
+
     private async Task<PostgresServer> ServerAsync()
     {
         var server = new PostgresServer();
