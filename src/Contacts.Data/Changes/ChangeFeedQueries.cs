@@ -6,7 +6,7 @@ using NpgsqlTypes;
 
 namespace Contacts.Data.Changes;
 
-/// <summary>A page of the feed, or Expired: the cursor is older than the kept history (answer 410).</summary>
+/// <summary>A page of the feed, or Expired: the cursor is older than the kept history, or from another history (answer 410).</summary>
 public sealed record ChangeFeedRead(ChangesPage? Page)
 {
     public bool Expired => Page is null;

@@ -62,6 +62,9 @@ public sealed class PostgresDialect : SqlDialect
         $"SELECT {(_switchRole ? $"set_config('role', '{ApiRole}', true), " : "")}set_config('contacts.company_id', @scope_company, true), " +
         $"set_config('plan_cache_mode', '{(customPlans ? "force_custom_plan" : "force_generic_plan")}', true);\n" + sql;
 
+    /// <summary>The change feed's tables, which the role the policies apply to must read (migrations 0007, 0010).</summary>
+    private static readonly string[] ChangeTables = ["contact_change", "contact_change_purge", "contact_change_txn", "contact_change_history"];
+
     /// <summary>The role the API's company commands run as when the service connects as one the policies skip (migration 0008).</summary>
     public const string ApiRole = "contacts_api";
 
@@ -85,15 +88,20 @@ public sealed class PostgresDialect : SqlDialect
                    current_user,
                    has_function_privilege(current_user, 'contacts_search_ids(bigint, text, text)', 'EXECUTE'),
                    CASE WHEN EXISTS (SELECT 1 FROM pg_roles a WHERE a.rolname = @role)
-                        THEN has_function_privilege(@role, 'contacts_search_ids(bigint, text, text)', 'EXECUTE') END
+                        THEN has_function_privilege(@role, 'contacts_search_ids(bigint, text, text)', 'EXECUTE') END,
+                   (SELECT bool_and(has_table_privilege(current_user, t, 'SELECT')) FROM unnest(@change_tables) t),
+                   CASE WHEN EXISTS (SELECT 1 FROM pg_roles a WHERE a.rolname = @role)
+                        THEN (SELECT bool_and(has_table_privilege(@role, t, 'SELECT')) FROM unnest(@change_tables) t) END
             FROM pg_roles r LEFT JOIN pg_tables t ON t.schemaname = current_schema() AND t.tablename = 'contact'
             WHERE r.rolname = current_user
             """);
         ContactsDatabase.AddParameter(command, "@role", ApiRole);
+        ContactsDatabase.AddParameter(command, "@change_tables", ChangeTables);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         var (bypasses, canSwitch, user) = (reader.GetBoolean(0), reader.GetBoolean(1), reader.GetString(2));
         var (userSearches, apiRoleSearches) = (reader.GetBoolean(3), !reader.IsDBNull(4) && reader.GetBoolean(4));
+        var (userReadsChanges, apiRoleReadsChanges) = (reader.GetBoolean(5), !reader.IsDBNull(6) && reader.GetBoolean(6));
         var off = db.Options.RowLevelSecurity == RowLevelSecurityMode.Off;
         // Searches call contacts_search_ids (migration 0009) as the role the policies apply to: without EXECUTE every
         // search would fail, so start-up says so instead.
@@ -102,6 +110,12 @@ public sealed class PostgresDialect : SqlDialect
             throw new InvalidOperationException(
                 $"The role '{searcher.Item1}' may not execute contacts_search_ids, which every search calls under row-level security. " +
                 $"Have the tables' owner run 'GRANT EXECUTE ON FUNCTION contacts_search_ids(bigint, text, text) TO {searcher.Item1};' (docs/isolation.md).");
+        // The change feed and every search's cached total read the change positions (migration 0010) as the same role.
+        var readsChanges = !bypasses ? userReadsChanges : !off && canSwitch ? apiRoleReadsChanges : true;
+        if (!readsChanges)
+            throw new InvalidOperationException(
+                $"The role '{searcher.Item1}' may not read the change positions, which the change feed and every search read under row-level security. " +
+                $"Have the tables' owner run 'GRANT SELECT ON {string.Join(", ", ChangeTables)} TO {searcher.Item1};' (docs/isolation.md).");
         if (!bypasses || off)
         {
             _switchRole = false;
@@ -116,7 +130,7 @@ public sealed class PostgresDialect : SqlDialect
         throw new InvalidOperationException(
             $"Row-level security cannot apply: the service connects as '{user}', which bypasses the policies (owner, superuser or BYPASSRLS), " +
             $"and cannot switch to the role {ApiRole} (migration 0008 needs CREATEROLE to create it). Have an administrator run " +
-            $"'CREATE ROLE {ApiRole} NOLOGIN; GRANT {ApiRole} TO {user}; GRANT USAGE ON SCHEMA <schema> TO {ApiRole}; GRANT SELECT ON contact, tag, contact_tag, company_contact_count, tag_contact_count, contact_block_count, contact_change, contact_change_purge TO {ApiRole}; GRANT EXECUTE ON FUNCTION contacts_search_ids(bigint, text, text) TO {ApiRole};', " +
+            $"'CREATE ROLE {ApiRole} NOLOGIN; GRANT {ApiRole} TO {user}; GRANT USAGE ON SCHEMA <schema> TO {ApiRole}; GRANT SELECT ON contact, tag, contact_tag, company_contact_count, tag_contact_count, contact_block_count, {string.Join(", ", ChangeTables)} TO {ApiRole}; GRANT EXECUTE ON FUNCTION contacts_search_ids(bigint, text, text) TO {ApiRole};', " +
             "connect as a role that does not own the tables (docs/isolation.md), or set Database:RowLevelSecurity=Off to run without it.");
     }
 

@@ -29,7 +29,8 @@ public static class ChangesApi
         var read = await ChangeFeedQueries.ReadAsync(db, company, query.Cursor, query.Limit, ct);
         if (read.Page is not { } page)
             return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Cursor expired", type: CursorExpiredType,
-                detail: "The cursor is older than the change history this server keeps (Sync:HistoryDays). " +
+                detail: "The cursor cannot continue: it is older than the change history this server keeps (Sync:HistoryDays), " +
+                        "or the database has moved to another history since it was issued (a failover or a restore). " +
                         "Start again without a cursor: the feed then sends every contact once.");
         return TypedResults.Json(page, ContactsJsonContext.Wire.ChangesPage);
     }
@@ -40,7 +41,7 @@ public static class ChangesApi
                          "once, as upserts; then, with the `next_cursor` of each answer, what changed since, deletions included. " +
                          "Apply the items in order (upsert by id, delete by id) and store `next_cursor`; ask again at once while " +
                          "`has_more` is true. A cursor never skips a committed change. `410` means the cursor is older than the " +
-                         "kept history: start again without one.")
+                         "kept history, or from before a failover or restore: start again without one.")
         .WithTags("Contacts")
         .Produces<ChangesPage>(StatusCodes.Status200OK)
         .ProducesValidationProblem()
@@ -80,7 +81,7 @@ public static class ChangesApi
                 {
                     "200" => "A page of changes, the cursor to store, and whether more are ready now.",
                     "400" => "`limit` is out of range, or `cursor` is malformed or was issued to another company; start again without a cursor.",
-                    "410" => "The cursor is older than the kept history (`Sync:HistoryDays`): start again without a cursor.",
+                    "410" => "The cursor is older than the kept history (`Sync:HistoryDays`), or from another history of the database (a failover or a restore): start again without a cursor.",
                     _ => described.Description,
                 };
             }

@@ -176,7 +176,7 @@ public static class ExportCommand
         }
         catch (ContactsApiException e) when (e.StatusCode == HttpStatusCode.Gone)
         {
-            throw new CliException("the cursor is older than the change history the server keeps (Sync:HistoryDays): export everything " +
+            throw new CliException("the cursor is older than the change history the server keeps (Sync:HistoryDays), or from before a failover or restore: export everything " +
                                    "again with --changes, and drop from the copy every contact that export does not contain.", ContactsCli.BadInput);
         }
         catch (ContactsApiException e) when (e.StatusCode == HttpStatusCode.BadRequest && e.Problem?.Errors?.ContainsKey("cursor") == true)

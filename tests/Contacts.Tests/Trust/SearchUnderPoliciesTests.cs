@@ -63,17 +63,32 @@ public sealed class SearchUnderPoliciesTests : OwnPostgresDatabase
     }
 
     [SkippableFact]
-    public async Task AServiceRoleThatMayNotCallTheFunctionRefusesToServeWithTheGrantToRun()
-    {
-        var role = "contacts_nosearch_" + Guid.NewGuid().ToString("N")[..8];
-        var database = new NpgsqlConnectionStringBuilder(Database.ConnectionString).Database;
+    public Task AServiceRoleThatMayNotCallTheFunctionRefusesToServeWithTheGrantToRun() =>
         // The grants of docs/isolation.md before migration 0009: everything but contacts_search_ids.
+        AssertRefusesToServeAsync("contacts_nosearch_",
+            "SELECT ON contact, tag, contact_tag, company_contact_count, tag_contact_count, contact_block_count, " +
+            "contact_change, contact_change_purge, contact_change_txn, contact_change_history",
+            "contacts_find_key(text), contacts_touch_keys(text[], timestamptz)",
+            role => $"GRANT EXECUTE ON FUNCTION contacts_search_ids(bigint, text, text) TO {role};");
+
+    [SkippableFact]
+    public Task AServiceRoleThatMayNotReadTheChangePositionsRefusesToServeWithTheGrantToRun() =>
+        // The grants of docs/isolation.md before migration 0010: every search reads the change positions for its total.
+        AssertRefusesToServeAsync("contacts_nochanges_",
+            "SELECT ON contact, tag, contact_tag, company_contact_count, tag_contact_count, contact_block_count",
+            "contacts_find_key(text), contacts_touch_keys(text[], timestamptz), contacts_search_ids(bigint, text, text)",
+            role => $"GRANT SELECT ON contact_change, contact_change_purge, contact_change_txn, contact_change_history TO {role};");
+
+    private async Task AssertRefusesToServeAsync(string rolePrefix, string tableGrant, string functions, Func<string, string> expectedGrant)
+    {
+        var role = rolePrefix + Guid.NewGuid().ToString("N")[..8];
+        var database = new NpgsqlConnectionStringBuilder(Database.ConnectionString).Database;
         await ExecuteAsync($"""
             CREATE ROLE {role} LOGIN;
             GRANT CONNECT ON DATABASE {database} TO {role};
             GRANT USAGE ON SCHEMA public TO {role};
-            GRANT SELECT ON contact, tag, contact_tag, company_contact_count, tag_contact_count, contact_block_count TO {role};
-            GRANT EXECUTE ON FUNCTION contacts_find_key(text), contacts_touch_keys(text[], timestamptz) TO {role};
+            GRANT {tableGrant} TO {role};
+            GRANT EXECUTE ON FUNCTION {functions} TO {role};
             """);
         try
         {
@@ -85,7 +100,7 @@ public sealed class SearchUnderPoliciesTests : OwnPostgresDatabase
                 "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], TextWriter.Null, stderr, bound.Token);
             Assert.False(bound.IsCancellationRequested, "serve started instead of refusing: " + stderr);
             Assert.NotEqual(0, exit);
-            Assert.Contains($"GRANT EXECUTE ON FUNCTION contacts_search_ids(bigint, text, text) TO {role};", stderr.ToString(), StringComparison.Ordinal);
+            Assert.Contains(expectedGrant(role), stderr.ToString(), StringComparison.Ordinal);
         }
         finally
         {
