@@ -8,13 +8,13 @@ using Contacts.Tests.Infrastructure;
 using Json.Schema;
 using Microsoft.Extensions.DependencyInjection;
 using static Contacts.Tests.Api.ContractAssert;
+using static Contacts.Tests.Api.FeedPages;
 
 namespace Contacts.Tests.Api;
 
 /// <summary>GET /api/v1/contacts/changes: the shapes, deletions, moves, tag changes, cursors and their errors.</summary>
 public abstract class ChangeFeedTests(AppFixture fixture)
 {
-    private const string ChangesPath = "/api/v1/contacts/changes";
     private TestData Data => fixture.Data;
     private Contacts.Data.ContactsDatabase Db => fixture.Database.Db;
 
@@ -27,26 +27,6 @@ public abstract class ChangeFeedTests(AppFixture fixture)
         if (limit is not null) query.Add($"limit={limit}");
         return await PageAsync(client, ChangesPath + (query.Count > 0 ? "?" + string.Join("&", query) : ""));
     }
-
-    /// <summary>Every page until has_more is false; returns the items and the last cursor.</summary>
-    private static async Task<(List<JsonElement> Items, string Cursor)> DrainAsync(HttpClient client, string? cursor, int limit = 100)
-    {
-        var items = new List<JsonElement>();
-        for (var pages = 0; pages < 10_000; pages++)
-        {
-            var page = await ChangesAsync(client, cursor, limit);
-            items.AddRange(page.GetProperty("data").EnumerateArray());
-            cursor = page.GetProperty("next_cursor").GetString()!;
-            if (!page.GetProperty("has_more").GetBoolean()) return (items, cursor);
-        }
-        throw new InvalidOperationException("The feed never said has_more=false.");
-    }
-
-    private static string Type(JsonElement item) => item.GetProperty("type").GetString()!;
-    private static long Id(JsonElement item) => long.Parse(
-        (Type(item) == "upsert" ? item.GetProperty("contact").GetProperty("id") : item.GetProperty("id")).GetString()!,
-        System.Globalization.CultureInfo.InvariantCulture);
-
     [SkippableFact]
     public async Task WithoutACursorEveryLiveContactComesOnceAsAnUpsertInTheShapeOfTheContactsList()
     {

@@ -8,6 +8,7 @@ using Contacts.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using static Contacts.Tests.Api.ContractAssert;
+using static Contacts.Tests.Api.FeedPages;
 
 namespace Contacts.Tests.Data;
 
@@ -18,7 +19,6 @@ namespace Contacts.Tests.Data;
 /// </summary>
 public sealed class SqliteContactIdTests(SqliteAppFixture fixture) : IClassFixture<SqliteAppFixture>
 {
-    private const string ChangesPath = "/api/v1/contacts/changes";
     private ContactsDatabase Db => fixture.Database.Db;
 
     [Fact]
@@ -30,7 +30,7 @@ public sealed class SqliteContactIdTests(SqliteAppFixture fixture) : IClassFixtu
         var old = await fixture.Data.ContactAsync(company.Id, "Old", email: "old@x.test", tags: [vip]);
         Assert.Equal(old, (await Db.IdsAsync("SELECT max(id) FROM contact")).Single());
         using var client = fixture.App.ClientWithKey(company.Key);
-        var (synced, cursor) = await DrainAsync(client, null);
+        var (synced, cursor) = await DrainAsync(client, null, limit: 1);
         Assert.Equal([kept, old], synced.Where(i => Type(i) == "upsert").Select(Id).Order());
 
         // As the sqlite3 shell does it: foreign keys off, so the old contact's contact_tag row stays behind.
@@ -53,7 +53,7 @@ public sealed class SqliteContactIdTests(SqliteAppFixture fixture) : IClassFixtu
         Assert.True(createdId > old, $"the new contact got id {createdId}, the deleted one had {old}");
         Assert.Empty(created.GetProperty("tags").EnumerateArray());
 
-        var (changes, _) = await DrainAsync(client, cursor);
+        var (changes, _) = await DrainAsync(client, cursor, limit: 1);
         Assert.Equal([old], changes.Where(i => Type(i) == "delete").Select(Id));
         Assert.Equal([createdId], changes.Where(i => Type(i) == "upsert").Select(Id));
         var copy = synced.Where(i => Type(i) == "upsert").Select(Id).ToHashSet();
@@ -269,23 +269,4 @@ public sealed class SqliteContactIdTests(SqliteAppFixture fixture) : IClassFixtu
         await using var command = db.Command(connection, "PRAGMA foreign_keys");
         return (long)(await command.ExecuteScalarAsync())!;
     }
-
-    /// <summary>Every page of the change feed from <paramref name="cursor"/> until has_more is false.</summary>
-    private static async Task<(List<JsonElement> Items, string Cursor)> DrainAsync(HttpClient client, string? cursor)
-    {
-        var items = new List<JsonElement>();
-        for (var pages = 0; pages < 1_000; pages++)
-        {
-            var page = await PageAsync(client, ChangesPath + "?limit=1" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)));
-            items.AddRange(page.GetProperty("data").EnumerateArray());
-            cursor = page.GetProperty("next_cursor").GetString()!;
-            if (!page.GetProperty("has_more").GetBoolean()) return (items, cursor);
-        }
-        throw new InvalidOperationException("The feed never said has_more=false.");
-    }
-
-    private static string Type(JsonElement item) => item.GetProperty("type").GetString()!;
-
-    private static long Id(JsonElement item) => long.Parse(
-        (Type(item) == "upsert" ? item.GetProperty("contact").GetProperty("id") : item.GetProperty("id")).GetString()!, CultureInfo.InvariantCulture);
 }

@@ -5,6 +5,7 @@ using Contacts.Data;
 using Contacts.Tests.Api;
 using Contacts.Tests.Infrastructure;
 using static Contacts.Tests.Api.ContractAssert;
+using static Contacts.Tests.Api.FeedPages;
 
 namespace Contacts.Tests.Replication;
 
@@ -16,7 +17,6 @@ namespace Contacts.Tests.Replication;
 /// </summary>
 public sealed class ChangeFeedHistoryTests : IAsyncLifetime
 {
-    private const string ChangesPath = "/api/v1/contacts/changes";
 
     // A PostgreSQL sequence logs 32 values ahead of the last one used: at least this many writes pass it too.
     private const int AtLeastNewWrites = 40;
@@ -309,25 +309,6 @@ public sealed class ChangeFeedHistoryTests : IAsyncLifetime
             await Task.Delay(50);
         }
     }
-
-    /// <summary>Every page until has_more is false: the items and the last cursor.</summary>
-    private static async Task<(List<JsonElement> Items, string Cursor)> DrainAsync(HttpClient client, string? cursor)
-    {
-        var items = new List<JsonElement>();
-        for (var pages = 0; pages < 1_000; pages++)
-        {
-            var page = await PageAsync(client, ChangesPath + "?limit=100" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)));
-            items.AddRange(page.GetProperty("data").EnumerateArray());
-            cursor = page.GetProperty("next_cursor").GetString()!;
-            if (!page.GetProperty("has_more").GetBoolean()) return (items, cursor);
-        }
-        throw new InvalidOperationException("The feed never said has_more=false.");
-    }
-
-    private static string Type(JsonElement item) => item.GetProperty("type").GetString()!;
-
-    private static long Id(JsonElement item) => long.Parse(
-        (Type(item) == "upsert" ? item.GetProperty("contact").GetProperty("id") : item.GetProperty("id")).GetString()!, CultureInfo.InvariantCulture);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
