@@ -1,6 +1,7 @@
 using System.Globalization;
 using Contacts.Contracts;
 using Contacts.Data.Dialects;
+using Contacts.Data.Replication;
 
 namespace Contacts.Data.Contacts;
 
@@ -37,7 +38,8 @@ public static class ContactQueries
 
         // A search alone: its exact total is cached (SearchTotals) with the company's change horizon in the snapshot that
         // counted it, and the count statement recounts only when the company has a change after that position: written
-        // by anyone, through any path (docs/search-performance.md). Still one command.
+        // by anyone, through any path (docs/search-performance.md). A hit is one command; a stale total is counted once
+        // for all the requests that need it together.
         var cacheable = folded is not null && filters.UpdatedSince is null && filters.TagIds.Count == 0;
         var cacheKey = cacheable ? TotalKey(filters.Search!, folded!) : null;
         var cached = cacheKey is not null ? db.Dialect.SearchTotals.Find(company, cacheKey) : null;
@@ -50,7 +52,7 @@ public static class ContactQueries
             filter.Parameters["@cached_since"] = cached?.Since ?? -1L;
             filter.Parameters["@cached_total"] = cached?.Total ?? 0L;
         }
-        (long Since, long Size)? horizon = null;
+        (long Since, long Size, bool Stale)? horizon = null;
 
         var counted = !cacheable ? Counted.Own : cached is not null || shortTerm ? Counted.Cached : Counted.Window;
         var sql = PageStatements(db.Dialect, window, filter, filters.IsEmpty, scan, counted);
@@ -75,10 +77,40 @@ public static class ContactQueries
             if (!reader.IsDBNull(9)) tags!.Add(new ContactTag(PagedQuery.Id(reader, 9), reader.GetString(10), ContactsDatabase.ReadNullableString(reader, 11)));
             return reader.GetInt64(12);
         }, ct, cacheable ? reader => horizon = (Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture),
-            Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture)) : null);
-        if (horizon is { } seen) db.Dialect.SearchTotals.Set(company, cacheKey!, new SearchTotals.Entry(seen.Since, total, seen.Size));
+            Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture), counted == Counted.Cached && reader.IsDBNull(0)) : null);
+        if (horizon is { Stale: true } stale)
+        {
+            // Stale or missing: counted once for every request that needs it now (SearchTotals.CountOnceAsync).
+            total = (await db.Dialect.SearchTotals.CountOnceAsync(company, cacheKey!, stale.Since,
+                token => CountAsync(db, company, filter, customPlans, token), ct)).Total;
+        }
+        else if (horizon is { } seen) db.Dialect.SearchTotals.Set(company, cacheKey!, new SearchTotals.Entry(seen.Since, total, seen.Size));
         return new ListPage<Contact>(rows, total);
     }
+
+    /// <summary>Search totals counted over a company's contacts (a first request, or a stale cached total): for operators and tests.</summary>
+    private static readonly System.Diagnostics.Metrics.Counter<long> Counts =
+        ContactsDatabase.Meter.CreateCounter<long>("contacts.search.counts", description: "Exact search totals counted over a company's contacts");
+
+    /// <summary>A search's total, its horizon and the company's size, in one statement (one snapshot).</summary>
+    private static Task<SearchTotals.Entry> CountAsync(ContactsDatabase db, long company, Filter filter, bool customPlans, CancellationToken ct)
+    {
+        Counts.Add(1);
+        db.Dialect.SearchTotals.CountingOne();
+        return db.ReadAsync(async (connection, token) =>
+        {
+            using var timeLimit = db.Dialect.LimitStatementTime(connection);
+            await using var command = db.CompanyCommand(connection, company,
+                $"SELECT (SELECT count(*) FROM contact c WHERE {filter.Sql}), {db.Dialect.ChangeFeed.Horizon}, {CompanySize}", customPlans);
+            filter.Bind(command);
+            await using var reader = await db.ExecuteForCompanyAsync(command, token);
+            await reader.ReadAsync(token);
+            return new SearchTotals.Entry(Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture),
+                Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture));
+        }, ct: ct);
+    }
+
+    private const string CompanySize = "coalesce((SELECT contacts FROM company_contact_count WHERE company_id = @company), 0)";
 
     /// <summary>
     /// What decides a search's matches: its folded text and, for a phone-like term, the digits it is also matched on
@@ -173,17 +205,16 @@ public static class ContactQueries
                    SELECT c.id, count(*) OVER (ORDER BY c.id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS total
                    FROM contact c WHERE {filter.Page} ORDER BY c.id LIMIT @limit OFFSET @offset
                    """);
-        const string size = "coalesce((SELECT contacts FROM company_contact_count WHERE company_id = @company), 0)";
+        const string size = CompanySize;
         // The page's contacts and their tags in one statement (a contact with n tags is n rows, in id then tag order).
         return new PageSql(
             Count: unfiltered ? $"SELECT {size}"
                 : counted == Counted.Cached
-                // Both subqueries run only when the CASE needs them: the count never on a hit ("never executed" in
-                // PostgreSQL's EXPLAIN). The horizon is read in the same statement, hence the same snapshot, as the count.
+                // NULL when stale or missing: the total is then counted once for all the requests that need it at the
+                // same time (CountAsync through SearchTotals.CountOnceAsync), not by each inside its own command.
                 ? $"""
                   SELECT CASE WHEN @cached_since >= 0 AND NOT {dialect.ChangeFeed.ChangedAfter("@cached_since")}
-                              THEN @cached_total
-                              ELSE (SELECT count(*) FROM contact c WHERE {filter.Sql}) END, {dialect.ChangeFeed.Horizon}, {size}
+                              THEN @cached_total END, {dialect.ChangeFeed.Horizon}, {size}
                   """
                 // The window counts: this statement's snapshot is taken before the page's, so its horizon is at most
                 // the page's, and a change the count did not see is at or past it (docs/search-performance.md).

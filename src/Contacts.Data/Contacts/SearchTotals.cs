@@ -35,4 +35,56 @@ internal sealed class SearchTotals(int capacity)
     }
 
     public int Count => _entries.Count;
+
+    private readonly ConcurrentDictionary<(long Company, string Term), Task<Entry>> _counts = new();
+    private long _counted;
+
+    /// <summary>Totals counted over a company's contacts for this cache so far (the single-flight test reads it).</summary>
+    public long Counted => Interlocked.Read(ref _counted);
+
+    internal void CountingOne() => Interlocked.Increment(ref _counted);
+
+    /// <summary>
+    /// Counts a stale or missing total once for every request that needs it at the same time (single flight): the first
+    /// runs <paramref name="count"/>, the others wait for its result. A request whose own snapshot saw another horizon
+    /// than the count's cannot use it (the total would not be its snapshot's), nor one whose leader failed: it counts on its own.
+    /// </summary>
+    public async Task<Entry> CountOnceAsync(long company, string foldedTerm, long horizon, Func<CancellationToken, Task<Entry>> count,
+        CancellationToken ct)
+    {
+        if (Find(company, foldedTerm) is { } counted && counted.Since == horizon) return counted; // a flight just ended
+        var key = (company, foldedTerm);
+        var mine = new TaskCompletionSource<Entry>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var flight = _counts.GetOrAdd(key, mine.Task);
+        if (flight != mine.Task)
+        {
+            try
+            {
+                var shared = await flight.WaitAsync(ct);
+                if (shared.Since == horizon) return shared;
+            }
+            catch (Exception) when (!ct.IsCancellationRequested)
+            {
+                // the leader's request failed or was cancelled: this one counts for itself
+            }
+            return await count(ct);
+        }
+        try
+        {
+            var entry = await count(ct);
+            Set(company, foldedTerm, entry);
+            mine.SetResult(entry);
+            return entry;
+        }
+        catch (Exception e)
+        {
+            mine.SetException(e);
+            _ = mine.Task.Exception; // observed: followers count for themselves
+            throw;
+        }
+        finally
+        {
+            _counts.TryRemove(KeyValuePair.Create(key, mine.Task));
+        }
+    }
 }

@@ -130,7 +130,7 @@ public sealed class SqliteStrangerCostTests(SqliteAppFixture fixture) : Stranger
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter == ContactsDatabase.Meter) l.EnableMeasurementEvents(instrument);
+            if (instrument.Meter == ContactsDatabase.Meter && instrument.Name == "contacts.db.commands") l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref count, value));
         listener.Start();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Contacts.Data;
 using Contacts.Data.Contacts;
 using Contacts.Data.Dialects;
+using Contacts.Data.Keys;
 using Contacts.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -68,6 +69,32 @@ public abstract class CachedTotalTests(AppFixture fixture)
         var neighbour = await fixture.Data.CompanyAsync();
         await fixture.Data.ContactAsync(neighbour.Id, "Hannah", "Anders");
         Assert.Equal(7, await TotalAsync(client, "an"));
+    }
+
+    /// <summary>
+    /// A write makes the company's cached totals stale: the requests that arrive together for the stale term share one
+    /// count (single flight) instead of each counting the whole company, and every one answers the new total.
+    /// </summary>
+    [SkippableFact]
+    public async Task ConcurrentRequestsForAStaleTotalCountItOnce()
+    {
+        var company = await fixture.Data.CompanyAsync();
+        for (var i = 0; i < 30; i++) await fixture.Data.ContactAsync(company.Id, "Ann", $"Filler{i}");
+        using var client = fixture.App.ClientWithKey(company.Key);
+        Assert.Equal(30, await TotalAsync(client, "an"));
+        await fixture.Data.ContactAsync(company.Id, "Anna", "Late");
+        var totals = fixture.App.Services.GetRequiredService<ContactsDatabase>().Dialect.SearchTotals;
+        var before = totals.Counted;
+
+        // Sixteen keys of the company, so that the per-key search limit does not queue them one after another.
+        var keys = new List<string>();
+        for (var i = 0; i < 16; i++) keys.Add((await KeyQueries.CreateAsync(fixture.Database.Db, company.Id, $"together{i}")).Key);
+        var clients = keys.Select(fixture.App.ClientWithKey).ToList();
+        var answers = await Task.WhenAll(clients.Select(c => TotalAsync(c, "an")));
+        foreach (var c in clients) c.Dispose();
+
+        Assert.All(answers, total => Assert.Equal(31, total));
+        Assert.Equal(1, totals.Counted - before);
     }
 
     [SkippableFact]
