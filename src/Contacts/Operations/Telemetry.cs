@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Contacts.Data;
+using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
@@ -28,10 +29,14 @@ public sealed class MetricsOptions
     /// <summary>Networks whose clients may scrape besides loopback (when AllowRemote is false and no Port is set).</summary>
     [Networks("Metrics:AllowedNetworks")]
     public string[] AllowedNetworks { get; set; } = [];
+
+    /// <summary>How often the feed's freshness and the oldest write transaction are sampled (PostgreSQL; docs/operations.md).</summary>
+    [Range(0.1, 3_600, ErrorMessage = "Metrics:FreshnessSampleSeconds must be between {1} and {2}.")]
+    public double FreshnessSampleSeconds { get; set; } = 5;
 }
 
 /// <summary>
-/// OpenTelemetry metrics and traces: ASP.NET Core, the .NET runtime, Npgsql and our own statement counter,
+/// OpenTelemetry metrics and traces: ASP.NET Core, the .NET runtime, Npgsql, our own statement counter and the feed's freshness,
 /// scraped by Prometheus at Metrics:PrometheusPath and pushed over OTLP when an endpoint is configured.
 /// </summary>
 public static class Telemetry
@@ -43,6 +48,10 @@ public static class Telemetry
     public static IServiceCollection AddContactsTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<MetricsOptions>().BindConfiguration("Metrics").ValidateSettings();
+        services.AddHostedService<FeedFreshness>();
+        // Through IMetricsBuilder rather than AddMeter: this host's meter only (its IMeterFactory's), not another host's
+        // of the same name in the same process, which AddMeter's process-wide listener would merge into this one's series.
+        services.AddMetrics(builder => builder.EnableMetrics(FeedFreshness.MeterName));
         var metrics = Metrics(configuration);
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource

@@ -30,6 +30,7 @@ public sealed class SettingsValidationTests : IDisposable
     [InlineData("Metrics:Port=70000", "between 1 and 65535")]
     [InlineData("Metrics:AllowRemote=sure", "'sure'")]
     [InlineData("Metrics:AllowedNetworks:0=office", "CIDR")]
+    [InlineData("Metrics:FreshnessSampleSeconds=0", "between 0.1 and 3600")]
     [InlineData("Docs:AllowedNetworks:0=10.0.0.0/33", "CIDR")]
     [InlineData("OpenTelemetry:OtlpEndpoint=collector:4317", "absolute http(s) URL")]
     public async Task ServeStopsWithTheSettingsNameAndRule(string setting, string rule)
