@@ -20,6 +20,9 @@ CREATE TABLE contact_change_txn (
     PRIMARY KEY (txn_key, company_id)
 );
 CREATE UNIQUE INDEX contact_change_txn_order ON contact_change_txn (company_id, seq);
+-- The newest commit on a node, for the freshness metric (contacts_change_newest_commit): one index probe, not a scan of
+-- the table (61 ms at 1,000,000 rows, sampled every few seconds on every node).
+CREATE INDEX contact_change_txn_committed ON contact_change_txn (committed_at);
 
 -- Which history the positions belong to: a new row when a commit finds itself on another cluster (restore into a new
 -- initdb), another timeline (a promoted standby, a point-in-time recovery) or another database. A cursor carries the
