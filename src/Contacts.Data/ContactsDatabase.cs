@@ -23,7 +23,7 @@ public sealed class ContactsDatabase : IAsyncDisposable
         if (Dialect is PostgresDialect postgres && options.Replicas.ConnectionStrings.Count > 0)
         {
             Replicas = new ReplicaSet(postgres.PrimaryDataSource,
-                options.Replicas.ConnectionStrings.Select(s => PostgresDialect.DataSource(options, s)).ToList(), options.Replicas, Clock);
+                options.Replicas.ConnectionStrings.Select((s, i) => PostgresDialect.DataSource(options, s, $"replica-{i + 1}")).ToList(), options.Replicas, Clock);
         }
     }
 

@@ -13,16 +13,19 @@ public sealed class PostgresDialect : SqlDialect
 
     public PostgresDialect(DatabaseOptions options)
     {
-        _dataSource = DataSource(options, options.ConnectionString);
+        _dataSource = DataSource(options, options.ConnectionString, "primary");
         if (options.MigrationsConnectionString is { } owner && owner != options.ConnectionString)
-            _owner = DataSource(options, owner);
+            _owner = DataSource(options, owner, "owner");
     }
 
     /// <summary>The primary's pool: the one the replica monitor compares the standbys with.</summary>
     internal NpgsqlDataSource PrimaryDataSource => _dataSource;
 
-    /// <summary>A pool with the service's settings (the standbys' pools get the same).</summary>
-    internal static NpgsqlDataSource DataSource(DatabaseOptions options, string? connectionString)
+    /// <summary>
+    /// A pool with the service's settings (the standbys' pools get the same). Its name labels Npgsql's metrics and spans
+    /// instead of the connection string (host, port, database and user), which they carry otherwise.
+    /// </summary>
+    internal static NpgsqlDataSource DataSource(DatabaseOptions options, string? connectionString, string name)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (!ExplicitlySet(connectionString, "Timeout")) builder.Timeout = options.ConnectTimeoutSeconds;
@@ -36,7 +39,7 @@ public sealed class PostgresDialect : SqlDialect
         if (!ExplicitlySet(connectionString, "No Reset On Close")) builder.NoResetOnClose = true;
         if (!ExplicitlySet(connectionString, "Max Auto Prepare")) builder.MaxAutoPrepare = 64;
         if (!ExplicitlySet(connectionString, "Auto Prepare Min Usages")) builder.AutoPrepareMinUsages = 2;
-        return new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+        return new NpgsqlDataSourceBuilder(builder.ConnectionString) { Name = name }.Build();
     }
 
     private static bool ExplicitlySet(string? connectionString, string keyword) =>

@@ -33,6 +33,12 @@ public sealed class MetricsOptions
     /// <summary>How often the feed's freshness and the oldest write transaction are sampled (PostgreSQL; docs/operations.md).</summary>
     [Range(0.1, 3_600, ErrorMessage = "Metrics:FreshnessSampleSeconds must be between {1} and {2}.")]
     public double FreshnessSampleSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Npgsql's series keep their server address and port labels (off: only the pool's name, "primary", "replica-1",
+    /// "owner", never the connection's host, port, database or user).
+    /// </summary>
+    public bool ConnectionLabels { get; set; }
 }
 
 /// <summary>
@@ -62,6 +68,9 @@ public static class Telemetry
                 meters.AddAspNetCoreInstrumentation()
                     .AddRuntimeInstrumentation()
                     .AddMeter(NpgsqlSource, ContactsDatabase.Meter.Name);
+                // Scrapes are often readable by more people than the database's address and names should be.
+                if (!metrics.ConnectionLabels)
+                    meters.AddView(instrument => instrument.Meter.Name == NpgsqlSource ? new MetricStreamConfiguration { TagKeys = NpgsqlLabels } : null);
                 if (metrics.Enabled) meters.AddPrometheusExporter();
             })
             .WithTracing(traces => traces
@@ -88,6 +97,10 @@ public static class Telemetry
         }
         return services;
     }
+
+    /// <summary>Npgsql's labels kept without Metrics:ConnectionLabels: the pool's name (ours, PostgresDialect.DataSource) and what is not an address.</summary>
+    private static readonly string[] NpgsqlLabels =
+        ["db.client.connection.pool.name", "db.client.connection.state", "db.system.name", "db.operation.name", "error.type"];
 
     /// <summary>The Prometheus scrape endpoint, when metrics are enabled.</summary>
     public static IEndpointRouteBuilder MapContactsMetrics(this IEndpointRouteBuilder app)

@@ -60,6 +60,37 @@ public sealed class SqliteMetricsTests(SqliteAppFixture fixture) : MetricsTests(
 public sealed class PostgresMetricsTests(PostgresAppFixture fixture) : MetricsTests(fixture), IClassFixture<PostgresAppFixture>
 {
     protected override string[] DriverMetrics => ["db_client_operation_duration_seconds", "db_client_connection_count"];
+
+    /// <summary>
+    /// Npgsql labels its series with the connection string and the server's address unless told otherwise: not ours.
+    /// The service runs in a process of its own, so that only its connections are on its /metrics.
+    /// </summary>
+    [SkippableFact]
+    public async Task NoSeriesNamesTheDatabasesHostPortNameOrUser()
+    {
+        var company = await fixture.Data.CompanyAsync();
+        var (service, address) = await Trust.ContactsProcess.ServeAsync(TimeSpan.FromSeconds(60),
+            "--Database:Provider=postgres", $"--ConnectionStrings:Contacts={fixture.Database.ConnectionString}", "--Logging:LogLevel:Default=Warning");
+        await using var serviceLifetime = service;
+        using var client = new HttpClient { BaseAddress = address };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", company.Key);
+        (await client.GetAsync(new Uri("/api/v1/contacts", UriKind.Relative))).EnsureSuccessStatusCode();
+        var text = await MetricsAssert.ScrapeUntilAsync(client, "/metrics", "db_client_operation_duration_seconds");
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(fixture.Database.ConnectionString);
+        var labels = Labels(text);
+        // Kestrel's own server_address is the service's listening address; Npgsql's was the database's.
+        var npgsql = Labels(string.Join("\n", text.Split('\n').Where(line => line.Contains("otel_scope_name=\"Npgsql\"", StringComparison.Ordinal))));
+
+        Assert.NotEmpty(npgsql);
+        Assert.DoesNotContain(npgsql, l => l.Key is "server_address" or "server_port" or "db_namespace" or "db_user");
+        Assert.DoesNotContain(labels, l => l.Value.Contains(connection.Database!, StringComparison.Ordinal)
+                                           || l.Value.Contains("Host=", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(npgsql, l => l.Value == connection.Host || l.Value == connection.Username);
+        Assert.Contains(labels, l => l is { Key: "db_client_connection_pool_name", Value: "primary" });
+    }
+
+    private static List<(string Key, string Value)> Labels(string text) =>
+        System.Text.RegularExpressions.Regex.Matches(text, "(\\w+)=\"([^\"]*)\"").Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
 }
 
 /// <summary>The scrape path is configurable and the endpoint can be switched off.</summary>
