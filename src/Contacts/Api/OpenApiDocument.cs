@@ -38,8 +38,9 @@ public static class ContactsOpenApi
                     Title = "Contacts API",
                     Version = "v1",
                     Description = "Read a company's contacts and contact tags. Every request carries the company's API key " +
-                                  "as `Authorization: Bearer ck_…`; only that company's data is returned. Both endpoints page " +
-                                  "with `page`/`limit` and answer with the same envelope plus an RFC 8288 `Link` header.",
+                                  "as `Authorization: Bearer ck_…`; only that company's data is returned. The contacts and tags " +
+                                  "lists page with `page`/`limit` and answer with the same envelope plus an RFC 8288 `Link` header; " +
+                                  "one contact is read by its id; the change feed keeps a copy in step.",
                 };
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
@@ -136,6 +137,23 @@ public static class ContactsOpenApi
             return Task.CompletedTask;
         });
 
+    /// <summary>Summary, tags, the path parameter and every response of GET /api/v1/contacts/{id}.</summary>
+    public static RouteHandlerBuilder DescribeGetContact(this RouteHandlerBuilder endpoint) => endpoint
+        .WithSummary("Get a contact")
+        .WithDescription("One of the company's contacts by its `id`, in exactly the shape of an item of `GET /api/v1/contacts` " +
+                         "(tags included, not wrapped in an envelope). `404` when the company has no contact with that id, " +
+                         "whether it never existed, was deleted or belongs to another company: the answer is the same.")
+        .WithTags("Contacts")
+        .Produces<Contact>(StatusCodes.Status200OK)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .DescribeErrors()
+        .AddOpenApiOperationTransformer((operation, context, _) =>
+        {
+            operation.Parameters = [ContactRoute.Describe()];
+            Describe(operation, context, ContactExample, paged: false);
+            return Task.CompletedTask;
+        });
+
     private static RouteHandlerBuilder DescribeErrors(this RouteHandlerBuilder endpoint) => endpoint
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -155,7 +173,14 @@ public static class ContactsOpenApi
         ["503"] = "The database is unavailable; retry after the number of seconds in `Retry-After`.",
     };
 
-    private static void Describe(OpenApiOperation operation, OpenApiOperationTransformerContext context, string example)
+    private static readonly Dictionary<string, string> SingleResponseDescriptions = new(StringComparer.Ordinal)
+    {
+        ["200"] = "The contact, exactly as an item of the list.",
+        ["400"] = "The id is not one the API writes (digits only, no sign, spaces or leading zeros, at most 2^63-1); `errors` names it.",
+        ["404"] = "The company has no contact with this id: it never existed, was deleted, or is another company's (the same answer).",
+    };
+
+    private static void Describe(OpenApiOperation operation, OpenApiOperationTransformerContext context, string example, bool paged = true)
     {
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecurityScheme, context.Document)] = [] }];
 
@@ -166,16 +191,19 @@ public static class ContactsOpenApi
         foreach (var (status, response) in sorted)
         {
             if (response is not OpenApiResponse described) continue;
-            if (ResponseDescriptions.TryGetValue(status, out var text)) described.Description = text;
+            var text = (paged ? null : SingleResponseDescriptions.GetValueOrDefault(status)) ?? ResponseDescriptions.GetValueOrDefault(status);
+            if (text is not null) described.Description = text;
             described.Headers ??= new Dictionary<string, IOpenApiHeader>();
             described.Headers["Cache-Control"] = Header("Always `no-store`: every payload is personal data.");
-            if (status == "200")
+            if (status == "200" && !paged && described.Content?.TryGetValue("application/json", out var contact) == true)
+                contact.Example = JsonNode.Parse(example);
+            if (status == "200" && paged)
             {
                 described.Headers["Link"] = Header("RFC 8288 links to the `first`, `prev`, `next` and `last` pages " +
                                                    "(prev/next only where they exist, last only when there are results); other query parameters are kept.");
                 if (described.Content?.TryGetValue("application/json", out var json) == true) json.Example = JsonNode.Parse(example);
             }
-            if (status is "200" or "400" or "401" or "429")
+            if (status is "200" or "400" or "401" or "404" or "429")
             {
                 // Present while RateLimits:Enabled (the default); see docs/reliability.md#rate-limits.
                 described.Headers["RateLimit-Limit"] = Count("Size of the token bucket that paid for this request (per key; per address when authentication failed).");
@@ -311,6 +339,33 @@ public static class ContactsOpenApi
           "currentPage": 1,
           "totalPages": 12,
           "totalRecords": 115
+        }
+        """;
+
+    // The list example's contact, alone.
+    private const string ContactExample = """
+        {
+          "id": "1234567890",
+          "first_name": "Jane",
+          "last_name": "Doe",
+          "email": "jane@example.com",
+          "phone_number": "1234567890",
+          "phone_number_lid": null,
+          "profile_picture": "https://cdn.example.com/avatars/jane.jpg",
+          "created_at": "2025-08-01T10:00:00.000Z",
+          "updated_at": "2025-09-15T08:30:00.000Z",
+          "tags": [
+            {
+              "id": "42",
+              "name": "VIP",
+              "color": "#1156d6"
+            },
+            {
+              "id": "57",
+              "name": "Lead",
+              "color": "#e63946"
+            }
+          ]
         }
         """;
 

@@ -15,6 +15,18 @@ public static class Problems
             detail: string.Join(" ", errors.Values.SelectMany(v => v)),
             title: "Invalid query parameter");
 
+    public static ValidationProblem InvalidContactId() =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [ContactRoute.Name] = [ContactRoute.Rule] },
+            detail: ContactRoute.Rule, title: "Invalid contact id");
+
+    /// <summary>
+    /// The same answer whether the id was never used, was deleted or is another company's: telling them apart would
+    /// confirm which ids exist elsewhere. The client library recognises it by its title (docs/client.md).
+    /// </summary>
+    public static ProblemHttpResult ContactNotFound() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: Contracts.ProblemDetails.ContactNotFoundTitle,
+            detail: "This API key's company has no contact with this id.");
+
     /// <summary>
     /// The W3C trace id (32 hex digits, the trace-id field of traceparent) that the request log and error logs carry;
     /// the span id is left out because it names one hop, not the request.

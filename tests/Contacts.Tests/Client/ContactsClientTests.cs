@@ -173,6 +173,46 @@ public abstract class ContactsClientTests(AppFixture fixture)
         Assert.Contains("limit", error.Detail, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public async Task OneContactIsItsListRecordAndNullWhenTheCompanyHasNoneWithThatId()
+    {
+        var company = await Data.CompanyAsync();
+        var other = await Data.CompanyAsync();
+        var vip = await Data.TagAsync(company.Id, "VIP", "#1156d6");
+        var jane = await Data.ContactAsync(company.Id, "Jane", "Doe", "jane@example.com", "1234567890", null,
+            "https://cdn.example.com/avatars/jane.jpg", At(1, 10), At(15, 8, 500), vip);
+        var theirs = await Data.ContactAsync(other.Id, "Theirs");
+        using var client = Client(company);
+
+        var listed = Assert.Single((await client.GetContactsAsync()).Data);
+        var one = await client.GetContactAsync(Id(jane));
+
+        Assert.NotNull(one);
+        AssertSameJson(JsonSerializer.Serialize(listed, ContactsJsonContext.Default.Contact), JsonSerializer.Serialize(one, ContactsJsonContext.Default.Contact));
+        Assert.Null(await client.GetContactAsync(Id(theirs)));
+        Assert.Null(await client.GetContactAsync(Id(theirs + 1_000_000)));
+        Assert.Null(await client.GetContactAsync(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [SkippableTheory]
+    [InlineData("")]
+    [InlineData("tags")]
+    [InlineData("changes")]
+    [InlineData("0")]
+    [InlineData("007")]
+    [InlineData("-1")]
+    [InlineData(" 1")]
+    [InlineData("1/2")]
+    [InlineData("9223372036854775808")]
+    public async Task AnIdTheApiNeverWritesIsRefusedBeforeAnyRequest(string id)
+    {
+        var company = await Data.CompanyAsync();
+        using var client = Client(company);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => client.GetContactAsync(id));
+        Assert.Equal("id", error.ParamName);
+    }
+
     private static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static void AssertSameJson(string expected, string actual) =>
@@ -256,6 +296,24 @@ public sealed class ContactsClientRetryTests
 
         Assert.Contains("not the Contacts API's JSON", error.Message, StringComparison.Ordinal);
         Assert.Equal("/some/prefix/api/v1/contacts?limit=3", Assert.Single(server.Paths));
+    }
+
+    [Fact]
+    public async Task A404ThatIsNotTheApisContactNotFoundIsAnErrorNotAMissingContact()
+    {
+        // A base address that reaches something else (another service, a proxy's error page) must not read as "no such contact".
+        await using var server = await ScriptedServer.StartAsync(
+            (404, null, """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.5","title":"Not Found","status":404,"detail":"No endpoint at this path.","traceId":"t4"}"""),
+            (404, null, "<html>not here</html>"),
+            (404, null, """{"title":"Contact not found","status":404,"detail":"none","traceId":"t5"}"""));
+        using var client = ContactsClient.Create(server.Address, Key);
+
+        var problem = await Assert.ThrowsAsync<ContactsApiException>(() => client.GetContactAsync("42"));
+        Assert.Equal((HttpStatusCode.NotFound, "t4"), (problem.StatusCode, problem.TraceId));
+        var page = await Assert.ThrowsAsync<ContactsApiException>(() => client.GetContactAsync("42"));
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        Assert.Null(await client.GetContactAsync("42"));
+        Assert.Equal("/api/v1/contacts/42", server.Paths[0]);
     }
 
     /// <summary>Kestrel on a free loopback port answering the scripted (status, Retry-After, body) in turn.</summary>
