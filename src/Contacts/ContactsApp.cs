@@ -37,6 +37,7 @@ public static class ContactsApp
         var app = builder.Build();
         // Every option is checked here, before anything starts: a bad value stops `serve` with the setting's name and rule.
         app.Services.GetRequiredService<IStartupValidator>().Validate();
+        app.UseRequestId();
         app.UseRequestLogging();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

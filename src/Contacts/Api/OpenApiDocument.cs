@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Contacts.Api.Binding;
 using Contacts.Contracts;
+using Contacts.Operations;
 using Microsoft.AspNetCore.Mvc;
 using ProblemDetails = Microsoft.AspNetCore.Mvc.ProblemDetails;
 using Microsoft.AspNetCore.OpenApi;
@@ -55,6 +56,19 @@ public static class ContactsOpenApi
                 // header of whoever asked. "/" is the spec's default made explicit (linters require a servers entry).
                 var baseUrl = context.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value.BaseUrl;
                 document.Servers = [new OpenApiServer { Url = baseUrl ?? "/" }];
+                // Every answer of the application carries it, whatever the operation and status (Operations/RequestId.cs).
+                var operations = document.Paths?.Values.SelectMany(path => path.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>()) ?? [];
+                foreach (var response in operations.SelectMany(operation => operation.Responses?.Values ?? Enumerable.Empty<IOpenApiResponse>())
+                             .OfType<OpenApiResponse>())
+                {
+                    response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    response.Headers[RequestId.Header] = new OpenApiHeader
+                    {
+                        Description = "The request's id: its W3C trace id (that of the request's `traceparent` when it sent one), " +
+                                      "the same as an error's `traceId` and the server's log lines. Quote it when reporting a problem.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[0-9a-f]{32}$" },
+                    };
+                }
                 foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
                     tag.Description ??= tag.Name switch
                     {

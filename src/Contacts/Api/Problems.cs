@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Contacts.Data;
+using Contacts.Operations;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -27,11 +27,8 @@ public static class Problems
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: Contracts.ProblemDetails.ContactNotFoundTitle,
             detail: "This API key's company has no contact with this id.");
 
-    /// <summary>
-    /// The W3C trace id (32 hex digits, the trace-id field of traceparent) that the request log and error logs carry;
-    /// the span id is left out because it names one hop, not the request.
-    /// </summary>
-    public static string TraceId(HttpContext http) => Activity.Current?.TraceId.ToHexString() ?? http.TraceIdentifier;
+    /// <summary>The request's id (<see cref="RequestId"/>): the same in the body, the X-Request-Id header and the logs.</summary>
+    public static string TraceId(HttpContext http) => RequestId.Of(http);
 
     public static IServiceCollection AddContactsProblemDetails(this IServiceCollection services)
     {

@@ -213,6 +213,7 @@ public sealed class OpenApiDocumentTests(DocsFixture fixture) : IClassFixture<Do
             foreach (var (status, response) in responses)
             {
                 Assert.NotNull(response!["headers"]!["Cache-Control"]);
+                Assert.Equal("^[0-9a-f]{32}$", (string?)response["headers"]!["X-Request-Id"]?["schema"]?["pattern"]);
                 var content = response["content"]!.AsObject();
                 Assert.Equal([status == "200" ? "application/json" : "application/problem+json"], content.Select(c => c.Key));
                 var schemaRef = (string?)content.Single().Value!["schema"]!["$ref"];
@@ -227,6 +228,16 @@ public sealed class OpenApiDocumentTests(DocsFixture fixture) : IClassFixture<Do
             if (path != ContactPath) Assert.NotNull(responses["200"]!["headers"]!["Link"]);
             Assert.NotNull(responses["503"]!["headers"]!["Retry-After"]);
         }
+    }
+
+    [Fact]
+    public async Task EveryResponseOfEveryOperationDeclaresTheRequestId()
+    {
+        var document = await DocumentAsync();
+        var responses = document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject())
+            .SelectMany(operation => operation.Value!["responses"]!.AsObject()).ToList();
+        Assert.NotEmpty(responses);
+        Assert.All(responses, response => Assert.NotNull(response.Value!["headers"]?["X-Request-Id"]));
     }
 
     [Fact]
