@@ -180,7 +180,8 @@ public static class ContactsOpenApi
     {
         ["200"] = "A page of results in the pagination envelope.",
         ["400"] = "A query parameter is invalid; `errors` names each one.",
-        ["401"] = "The API key is missing, malformed, unknown or revoked.",
+        ["401"] = "No valid API key: missing, not sent as `Authorization: Bearer <key>` (no scheme, another scheme, no key), " +
+                  "or malformed, unknown or revoked; `detail` says which of these it is.",
         ["405"] = "Only GET is allowed.",
         ["429"] = "Too many requests; retry after the number of seconds in `Retry-After`.",
         ["500"] = "An unexpected error; quote the `traceId` when reporting it.",
