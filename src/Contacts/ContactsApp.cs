@@ -25,6 +25,7 @@ public static class ContactsApp
         builder.Services.TryAddSingleton(TimeProvider.System); // tests put a fake clock here first
         builder.Services.AddContactsData(builder.Configuration);
         builder.Services.AddContactsProblemDetails();
+        builder.Services.AddContactsCompression();
         builder.Services.AddApiKeyAuthentication();
         builder.Services.AddContactsOpenApi(builder.Configuration);
         builder.Services.AddContactsRateLimits(builder.Configuration);
@@ -39,6 +40,7 @@ public static class ContactsApp
         app.Services.GetRequiredService<IStartupValidator>().Validate();
         app.UseRequestId();
         app.UseRequestLogging();
+        app.UseContactsCompression();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseResponseHeaders();

@@ -210,12 +210,11 @@ public static class ContactsOpenApi
             if (text is not null) described.Description = text;
             described.Headers ??= new Dictionary<string, IOpenApiHeader>();
             described.Headers["Cache-Control"] = Header("Always `no-store`: every payload is personal data.");
-            if (status == "200" && !paged && described.Content?.TryGetValue("application/json", out var contact) == true)
-                contact.Example = JsonNode.Parse(example);
-            if (status == "200" && paged)
+            if (status == "200")
             {
-                described.Headers["Link"] = Header("RFC 8288 links to the `first`, `prev`, `next` and `last` pages " +
-                                                   "(prev/next only where they exist, last only when there are results); other query parameters are kept.");
+                if (paged)
+                    described.Headers["Link"] = Header("RFC 8288 links to the `first`, `prev`, `next` and `last` pages " +
+                                                       "(prev/next only where they exist, last only when there are results); other query parameters are kept.");
                 if (described.Content?.TryGetValue("application/json", out var json) == true) json.Example = JsonNode.Parse(example);
             }
             if (status is "200" or "400" or "401" or "404" or "429")
@@ -358,31 +357,7 @@ public static class ContactsOpenApi
         """;
 
     // The list example's contact, alone.
-    private const string ContactExample = """
-        {
-          "id": "1234567890",
-          "first_name": "Jane",
-          "last_name": "Doe",
-          "email": "jane@example.com",
-          "phone_number": "1234567890",
-          "phone_number_lid": null,
-          "profile_picture": "https://cdn.example.com/avatars/jane.jpg",
-          "created_at": "2025-08-01T10:00:00.000Z",
-          "updated_at": "2025-09-15T08:30:00.000Z",
-          "tags": [
-            {
-              "id": "42",
-              "name": "VIP",
-              "color": "#1156d6"
-            },
-            {
-              "id": "57",
-              "name": "Lead",
-              "color": "#e63946"
-            }
-          ]
-        }
-        """;
+    private static readonly string ContactExample = JsonNode.Parse(ContactsExample)!["data"]![0]!.ToJsonString();
 
     private const string TagsExample = """
         {

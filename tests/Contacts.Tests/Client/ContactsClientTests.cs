@@ -299,6 +299,23 @@ public sealed class ContactsClientRetryTests
     }
 
     [Fact]
+    public async Task BothWaysOfMakingAClientAskForBrotliOrGzipAndReadIt()
+    {
+        await using var server = await ScriptedServer.StartAsync((200, null, EmptyPage));
+        using var created = ContactsClient.Create(server.Address, Key);
+        var services = new ServiceCollection();
+        services.AddContactsClient(server.Address, Key);
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.Equal(0, (await created.GetContactsAsync()).TotalRecords);
+        Assert.Equal(0, (await provider.GetRequiredService<ContactsClient>().GetContactsAsync()).TotalRecords);
+
+        Assert.Equal(2, server.AcceptEncodings.Count);
+        Assert.All(server.AcceptEncodings, header => Assert.Equal(["br", "gzip"], header.Split(',', StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal)));
+        Assert.All(server.ContentEncodings, encoding => Assert.Equal("br", encoding));
+    }
+
+    [Fact]
     public async Task A404ThatIsNotTheApisContactNotFoundIsAnErrorNotAMissingContact()
     {
         // A base address that reaches something else (another service, a proxy's error page) must not read as "no such contact".
@@ -333,14 +350,18 @@ public sealed class ContactsClientRetryTests
         public int Requests => _requests;
         public List<string> Paths { get; } = [];
         public List<string> Authorizations { get; } = [];
+        public List<string> AcceptEncodings { get; } = [];
+        public List<string> ContentEncodings { get; } = [];
 
         public static async Task<ScriptedServer> StartAsync(params (int Status, string? RetryAfter, string Body)[] script)
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Logging.ClearProviders();
+            builder.Services.AddResponseCompression(options => options.Providers.Add<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProvider>());
             var app = builder.Build();
             var server = new ScriptedServer(app, script);
+            app.UseResponseCompression();
             app.Run(server.AnswerAsync);
             await app.StartAsync();
             server.Address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -354,12 +375,14 @@ public sealed class ContactsClientRetryTests
             {
                 Paths.Add(http.Request.Path + http.Request.QueryString);
                 Authorizations.Add(http.Request.Headers.Authorization.ToString());
+                AcceptEncodings.Add(http.Request.Headers.AcceptEncoding.ToString());
             }
             var (status, retryAfter, body) = _script[Math.Min(index, _script.Length - 1)];
             http.Response.StatusCode = status;
             if (retryAfter is not null) http.Response.Headers.RetryAfter = retryAfter;
             http.Response.ContentType = body.StartsWith('{') ? status == 200 ? "application/json; charset=utf-8" : "application/problem+json" : "text/html";
             await http.Response.WriteAsync(body);
+            lock (Paths) ContentEncodings.Add(http.Response.Headers.ContentEncoding.ToString());
         }
 
         public async ValueTask DisposeAsync()
