@@ -1,4 +1,6 @@
 using Contacts.Contracts;
+using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
@@ -86,6 +88,33 @@ public sealed class ContactsClient : IDisposable
     {
         query ??= new ContactsQuery();
         return GetPageAsync(ContactsPath + query.ToQueryString(query.Page, query.Limit), ContactsJsonContext.Default.PageContact, cancellationToken);
+    }
+
+    /// <summary>
+    /// One contact by its id (<c>GET /api/v1/contacts/{id}</c>), exactly as the lists and the change feed show it.
+    /// </summary>
+    /// <param name="id">The contact's id as the API returned it: digits, no sign, spaces or leading zeros.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The contact, or null when the company has no contact with this id (it never existed, was deleted, or
+    /// belongs to another company: the API does not say which).</returns>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is not an id the API writes; nothing was sent.</exception>
+    /// <exception cref="ContactsApiException">The server answered with an error (after retries for 429 and 503), including
+    /// a 404 other than the API's "Contact not found": the base address reaches something else.</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached.</exception>
+    public async Task<Contact?> GetContactAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        // Checked here because the id becomes a path segment: "tags" or "1/2" would ask another endpoint.
+        if (id[0] == '0' || id.Length > 19 || !id.All(char.IsAsciiDigit) || !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            throw new ArgumentException("Not a contact id as the API writes them: a positive integer without sign, spaces or leading zeros.", nameof(id));
+        try
+        {
+            return await GetJsonAsync(new Uri(_baseAddress, ContactsPath + "/" + id), ContactsJsonContext.Default.Contact, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContactsApiException e) when (e.StatusCode == HttpStatusCode.NotFound && e.Title == ProblemDetails.ContactNotFoundTitle)
+        {
+            return null;
+        }
     }
 
     /// <summary>One page of the company's tags with their contact counts (<c>GET /api/v1/contacts/tags</c>).</summary>

@@ -81,7 +81,14 @@ public sealed record ProblemDetails(
     [property: JsonPropertyName("status")] int? Status,
     [property: JsonPropertyName("detail")] string? Detail,
     [property: JsonPropertyName("traceId")] string? TraceId,
-    [property: JsonPropertyName("errors")] IReadOnlyDictionary<string, string[]>? Errors);
+    [property: JsonPropertyName("errors")] IReadOnlyDictionary<string, string[]>? Errors)
+{
+    /// <summary>
+    /// The title of the <c>404</c> of <c>GET /api/v1/contacts/{id}</c> when the company has no contact with that id; a
+    /// 404 with another title means the URL reached no endpoint of the API.
+    /// </summary>
+    public const string ContactNotFoundTitle = "Contact not found";
+}
 
 /// <summary>
 /// Reads any ISO-8601 timestamp and writes the API's own form, UTC with three fractional digits

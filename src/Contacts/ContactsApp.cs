@@ -25,6 +25,7 @@ public static class ContactsApp
         builder.Services.TryAddSingleton(TimeProvider.System); // tests put a fake clock here first
         builder.Services.AddContactsData(builder.Configuration);
         builder.Services.AddContactsProblemDetails();
+        builder.Services.AddContactsCompression();
         builder.Services.AddApiKeyAuthentication();
         builder.Services.AddContactsOpenApi(builder.Configuration);
         builder.Services.AddContactsRateLimits(builder.Configuration);
@@ -37,7 +38,9 @@ public static class ContactsApp
         var app = builder.Build();
         // Every option is checked here, before anything starts: a bad value stops `serve` with the setting's name and rule.
         app.Services.GetRequiredService<IStartupValidator>().Validate();
+        app.UseRequestId();
         app.UseRequestLogging();
+        app.UseContactsCompression();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseResponseHeaders();

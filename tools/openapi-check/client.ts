@@ -1,4 +1,4 @@
-// A strict client of the three endpoints, typed only by contacts.d.ts (openapi-typescript's output for the served
+// A strict client of the four endpoints, typed only by contacts.d.ts (openapi-typescript's output for the served
 // document). It is compiled, never run: each line below states something an integrator relies on, and it stops
 // compiling when the document stops saying it.
 import type { components, paths } from "./contacts";
@@ -24,6 +24,23 @@ export async function get<P extends keyof paths>(baseUrl: string, key: string, p
   return (await response.json()) as Ok<P>;
 }
 
+type ContactPath = "/api/v1/contacts/{id}";
+type ContactId = Get<ContactPath>["parameters"]["path"]["id"];
+type NotFound = Get<ContactPath>["responses"][404]["content"]["application/problem+json"];
+
+// One contact by the id a list gave: the list item's own type, or undefined for the documented 404.
+export async function getContact(baseUrl: string, key: string, id: ContactId): Promise<Ok<ContactPath> | undefined> {
+  const url = new URL(`api/v1/contacts/${encodeURIComponent(id)}`, baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${key}` } });
+  if (response.status === 404) {
+    const problem: NotFound = (await response.json()) as NotFound;
+    void problem.traceId;
+    return undefined;
+  }
+  if (!response.ok) throw new ContactsApiError((await response.json()) as Problem);
+  return (await response.json()) as Ok<ContactPath>;
+}
+
 export async function syncOnce(baseUrl: string, key: string, cursor?: string): Promise<string> {
   // A tag's id goes back into tag_id as it came: both are strings, so no client loses precision above 2^53.
   const tags = await get(baseUrl, key, "/api/v1/contacts/tags", { page: 1, limit: 10, search: "vip" });
@@ -38,6 +55,9 @@ export async function syncOnce(baseUrl: string, key: string, cursor?: string): P
   const names: (string | null)[] = page.data.map((contact) => contact.first_name);
   const tagIds: string[] = page.data.flatMap((contact) => contact.tags.map((tag) => tag.id));
   const total: number = page.totalRecords + page.totalPages + page.currentPage + contactCount;
+  const listed: components["schemas"]["ContactResponse"] | undefined = page.data[0];
+  const again: components["schemas"]["ContactResponse"] | undefined = listed ? await getContact(baseUrl, key, listed.id) : undefined;
+  const againTags: string[] = again?.tags.map((tag) => tag.name) ?? [];
 
   const changes = await get(baseUrl, key, "/api/v1/contacts/changes", cursor === undefined ? { limit: 100 } : { cursor, limit: 100 });
   const seen = new Map<string, string | null>();
@@ -58,6 +78,6 @@ export async function syncOnce(baseUrl: string, key: string, cursor?: string): P
       }
     }
   }
-  void [ids, names, tagIds, total, seen];
+  void [ids, names, tagIds, total, seen, againTags];
   return changes.has_more ? changes.next_cursor : "";
 }

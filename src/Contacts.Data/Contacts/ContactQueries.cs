@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Contacts.Contracts;
 using Contacts.Data.Dialects;
@@ -13,7 +14,7 @@ public sealed record ContactFilter(string? Search, DateTime? UpdatedSince, IRead
     internal bool IsEmpty => Search is null && UpdatedSince is null && TagIds.Count == 0;
 }
 
-/// <summary>GET /api/v1/contacts: a company's contacts, filtered and paged. Every statement filters on the company.</summary>
+/// <summary>GET /api/v1/contacts and /api/v1/contacts/{id}: a company's contacts, filtered and paged, or one. Every statement filters on the company.</summary>
 public static class ContactQueries
 {
     public static async Task<ListPage<Contact>> ListAsync(ContactsDatabase db, long company, PageWindow window, ContactFilter filters,
@@ -65,16 +66,8 @@ public static class ContactQueries
         var customPlans = filters.UpdatedSince is not null || filters.TagIds.Count > 0;
         var total = await PagedQuery.RunAsync(db, company, window, filter, sql, customPlans, reader =>
         {
-            var id = PagedQuery.Id(reader, 0);
-            if (rows.Count == 0 || rows[^1].Id != id)
-            {
-                rows.Add(new Contact(id,
-                    ContactsDatabase.ReadNullableString(reader, 1), ContactsDatabase.ReadNullableString(reader, 2),
-                    ContactsDatabase.ReadNullableString(reader, 3), ContactsDatabase.ReadNullableString(reader, 4),
-                    ContactsDatabase.ReadNullableString(reader, 5), ContactsDatabase.ReadNullableString(reader, 6),
-                    PagedQuery.Utc(db.ReadTimestamp(reader, 7)), PagedQuery.Utc(db.ReadTimestamp(reader, 8)), tags = []));
-            }
-            if (!reader.IsDBNull(9)) tags!.Add(new ContactTag(PagedQuery.Id(reader, 9), reader.GetString(10), ContactsDatabase.ReadNullableString(reader, 11)));
+            if (rows.Count == 0 || rows[^1].Id != PagedQuery.Id(reader, 0)) rows.Add(ReadContact(db, reader, tags = []));
+            ReadTag(reader, tags!);
             return reader.GetInt64(12);
         }, ct, cacheable ? reader => horizon = (Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture),
             Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture), counted == Counted.Cached && reader.IsDBNull(0)) : null);
@@ -111,6 +104,55 @@ public static class ContactQueries
     }
 
     private const string CompanySize = "coalesce((SELECT contacts FROM company_contact_count WHERE company_id = @company), 0)";
+
+    /// <summary>
+    /// GET /api/v1/contacts/{id}: the contact with its tags, exactly as the list shows it, or null when the company has
+    /// no contact with that id (another company's id included: the tenant filter makes the two the same miss). One
+    /// statement, one round trip; a contact with n tags is n rows.
+    /// </summary>
+    public static async Task<Contact?> FindAsync(ContactsDatabase db, long company, long id, CancellationToken ct = default) =>
+        await db.ReadAsync(async (connection, token) =>
+        {
+            using var timeLimit = db.Dialect.LimitStatementTime(connection);
+            await using var command = db.CompanyCommand(connection, company, $"""
+                SELECT {ContactColumns}
+                FROM contact c
+                LEFT JOIN contact_tag ct ON ct.company_id = c.company_id AND ct.contact_id = c.id
+                LEFT JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
+                WHERE c.company_id = @company AND c.id = @id
+                ORDER BY t.id
+                """);
+            ContactsDatabase.AddParameter(command, "@company", company);
+            ContactsDatabase.AddParameter(command, "@id", id);
+            await using var reader = await db.ExecuteForCompanyAsync(command, token);
+            Contact? contact = null;
+            List<ContactTag> tags = [];
+            while (await reader.ReadAsync(token))
+            {
+                contact ??= ReadContact(db, reader, tags);
+                ReadTag(reader, tags);
+            }
+            return contact;
+        }, ct: ct);
+
+    /// <summary>A contact and its tags' columns, in the order <see cref="ReadContact"/> and <see cref="ReadTag"/> read them.</summary>
+    private const string ContactColumns = """
+        c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
+               c.profile_picture, c.created_at, c.updated_at, t.id, t.name, t.color
+        """;
+
+    private static Contact ReadContact(ContactsDatabase db, DbDataReader reader, List<ContactTag> tags) =>
+        new(PagedQuery.Id(reader, 0),
+            ContactsDatabase.ReadNullableString(reader, 1), ContactsDatabase.ReadNullableString(reader, 2),
+            ContactsDatabase.ReadNullableString(reader, 3), ContactsDatabase.ReadNullableString(reader, 4),
+            ContactsDatabase.ReadNullableString(reader, 5), ContactsDatabase.ReadNullableString(reader, 6),
+            PagedQuery.Utc(db.ReadTimestamp(reader, 7)), PagedQuery.Utc(db.ReadTimestamp(reader, 8)), tags);
+
+    /// <summary>The row's tag, if the contact has one (the left join's NULLs otherwise).</summary>
+    private static void ReadTag(DbDataReader reader, List<ContactTag> tags)
+    {
+        if (!reader.IsDBNull(9)) tags.Add(new ContactTag(PagedQuery.Id(reader, 9), reader.GetString(10), ContactsDatabase.ReadNullableString(reader, 11)));
+    }
 
     /// <summary>
     /// What decides a search's matches: its folded text and, for a phone-like term, the digits it is also matched on
@@ -223,8 +265,7 @@ public static class ContactQueries
                 : scan ? $"SELECT count(*) FROM contact c WHERE {filter.Sql}"
                 : null,
             Page: $"""
-                {start}SELECT c.id, c.first_name, c.last_name, c.email, c.phone_number, c.phone_number_lid,
-                       c.profile_picture, c.created_at, c.updated_at, t.id, t.name, t.color, p.total
+                {start}SELECT {ContactColumns}, p.total
                 FROM ({pageIds}) p
                 JOIN contact c ON c.id = p.id
                 LEFT JOIN contact_tag ct ON ct.company_id = c.company_id AND ct.contact_id = c.id

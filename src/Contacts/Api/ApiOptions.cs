@@ -8,6 +8,9 @@ public sealed class ApiOptions : IValidatableObject
     [Range(1, 10_000, ErrorMessage = "Api:MaxLimit must be between {1} and {2}.")]
     public int MaxLimit { get; set; } = 100;
 
+    /// <summary>Brotli or gzip for JSON answers by Accept-Encoding (<see cref="Compression"/>); false when a proxy in front compresses.</summary>
+    public bool ResponseCompression { get; set; } = true;
+
     /// <summary>
     /// The absolute URL clients reach the service's root at (e.g. https://contacts.example.com). When set, Link headers
     /// and the OpenAPI document's servers entry are absolute from it; unset, they are relative, and never taken from

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Contacts.Api;
 
-/// <summary>GET /api/v1/contacts and GET /api/v1/contacts/tags. Every query filters on the caller's company.</summary>
+/// <summary>GET /api/v1/contacts, /api/v1/contacts/{id} and /api/v1/contacts/tags. Every query filters on the caller's company.</summary>
 public static class ContactsApi
 {
     public static RouteGroupBuilder MapContacts(this IEndpointRouteBuilder app)
@@ -16,6 +16,8 @@ public static class ContactsApi
         group.MapGet("", ListContacts).WithName("ListContacts").DescribeListContacts();
         group.MapGet("/tags", ListTags).WithName("ListContactTags").DescribeListTags();
         group.MapChanges();
+        // Routing prefers the literal /tags and /changes to {id}, whatever order they are mapped in.
+        group.MapGet(ContactRoute.Template, GetContact).WithName("GetContact").DescribeGetContact();
         return group;
     }
 
@@ -28,6 +30,14 @@ public static class ContactsApi
         LinkHeader.Add(http, query, query.TotalPages(page.Total));
         return TypedResults.Json(new Page<Contact>(page.Rows, query.Page, query.TotalPages(page.Total), page.Total),
             ContactsJsonContext.Wire.PageContact);
+    }
+
+    public static async Task<Results<JsonHttpResult<Contact>, ProblemHttpResult, ValidationProblem>> GetContact(
+        ContactRoute route, HttpContext http, ContactsDatabase db, CancellationToken ct)
+    {
+        var contact = await ContactQueries.FindAsync(db, http.User.CompanyId(), route.Id, ct);
+
+        return contact is null ? Problems.ContactNotFound() : TypedResults.Json(contact, ContactsJsonContext.Wire.Contact);
     }
 
     public static async Task<Results<JsonHttpResult<Page<Tag>>, ValidationProblem>> ListTags(

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Contacts.Api.Binding;
 using Contacts.Contracts;
+using Contacts.Operations;
 using Microsoft.AspNetCore.Mvc;
 using ProblemDetails = Microsoft.AspNetCore.Mvc.ProblemDetails;
 using Microsoft.AspNetCore.OpenApi;
@@ -38,8 +39,9 @@ public static class ContactsOpenApi
                     Title = "Contacts API",
                     Version = "v1",
                     Description = "Read a company's contacts and contact tags. Every request carries the company's API key " +
-                                  "as `Authorization: Bearer ck_…`; only that company's data is returned. Both endpoints page " +
-                                  "with `page`/`limit` and answer with the same envelope plus an RFC 8288 `Link` header.",
+                                  "as `Authorization: Bearer ck_…`; only that company's data is returned. The contacts and tags " +
+                                  "lists page with `page`/`limit` and answer with the same envelope plus an RFC 8288 `Link` header; " +
+                                  "one contact is read by its id; the change feed keeps a copy in step.",
                 };
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
@@ -54,6 +56,19 @@ public static class ContactsOpenApi
                 // header of whoever asked. "/" is the spec's default made explicit (linters require a servers entry).
                 var baseUrl = context.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value.BaseUrl;
                 document.Servers = [new OpenApiServer { Url = baseUrl ?? "/" }];
+                // Every answer of the application carries it, whatever the operation and status (Operations/RequestId.cs).
+                var operations = document.Paths?.Values.SelectMany(path => path.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>()) ?? [];
+                foreach (var response in operations.SelectMany(operation => operation.Responses?.Values ?? Enumerable.Empty<IOpenApiResponse>())
+                             .OfType<OpenApiResponse>())
+                {
+                    response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    response.Headers[RequestId.Header] = new OpenApiHeader
+                    {
+                        Description = "The request's id: its W3C trace id (that of the request's `traceparent` when it sent one), " +
+                                      "the same as an error's `traceId` and the server's log lines. Quote it when reporting a problem.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[0-9a-f]{32}$" },
+                    };
+                }
                 foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
                     tag.Description ??= tag.Name switch
                     {
@@ -136,6 +151,23 @@ public static class ContactsOpenApi
             return Task.CompletedTask;
         });
 
+    /// <summary>Summary, tags, the path parameter and every response of GET /api/v1/contacts/{id}.</summary>
+    public static RouteHandlerBuilder DescribeGetContact(this RouteHandlerBuilder endpoint) => endpoint
+        .WithSummary("Get a contact")
+        .WithDescription("One of the company's contacts by its `id`, in exactly the shape of an item of `GET /api/v1/contacts` " +
+                         "(tags included, not wrapped in an envelope). `404` when the company has no contact with that id, " +
+                         "whether it never existed, was deleted or belongs to another company: the answer is the same.")
+        .WithTags("Contacts")
+        .Produces<Contact>(StatusCodes.Status200OK)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .DescribeErrors()
+        .AddOpenApiOperationTransformer((operation, context, _) =>
+        {
+            operation.Parameters = [ContactRoute.Describe()];
+            Describe(operation, context, ContactExample, paged: false);
+            return Task.CompletedTask;
+        });
+
     private static RouteHandlerBuilder DescribeErrors(this RouteHandlerBuilder endpoint) => endpoint
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -148,14 +180,22 @@ public static class ContactsOpenApi
     {
         ["200"] = "A page of results in the pagination envelope.",
         ["400"] = "A query parameter is invalid; `errors` names each one.",
-        ["401"] = "The API key is missing, malformed, unknown or revoked.",
+        ["401"] = "No valid API key: missing, not sent as `Authorization: Bearer <key>` (no scheme, another scheme, no key), " +
+                  "or malformed, unknown or revoked; `detail` says which of these it is.",
         ["405"] = "Only GET is allowed.",
         ["429"] = "Too many requests; retry after the number of seconds in `Retry-After`.",
         ["500"] = "An unexpected error; quote the `traceId` when reporting it.",
         ["503"] = "The database is unavailable; retry after the number of seconds in `Retry-After`.",
     };
 
-    private static void Describe(OpenApiOperation operation, OpenApiOperationTransformerContext context, string example)
+    private static readonly Dictionary<string, string> SingleResponseDescriptions = new(StringComparer.Ordinal)
+    {
+        ["200"] = "The contact, exactly as an item of the list.",
+        ["400"] = "The id is not one the API writes (digits only, no sign, spaces or leading zeros, at most 2^63-1); `errors` names it.",
+        ["404"] = "The company has no contact with this id: it never existed, was deleted, or is another company's (the same answer).",
+    };
+
+    private static void Describe(OpenApiOperation operation, OpenApiOperationTransformerContext context, string example, bool paged = true)
     {
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecurityScheme, context.Document)] = [] }];
 
@@ -166,16 +206,18 @@ public static class ContactsOpenApi
         foreach (var (status, response) in sorted)
         {
             if (response is not OpenApiResponse described) continue;
-            if (ResponseDescriptions.TryGetValue(status, out var text)) described.Description = text;
+            var text = (paged ? null : SingleResponseDescriptions.GetValueOrDefault(status)) ?? ResponseDescriptions.GetValueOrDefault(status);
+            if (text is not null) described.Description = text;
             described.Headers ??= new Dictionary<string, IOpenApiHeader>();
             described.Headers["Cache-Control"] = Header("Always `no-store`: every payload is personal data.");
             if (status == "200")
             {
-                described.Headers["Link"] = Header("RFC 8288 links to the `first`, `prev`, `next` and `last` pages " +
-                                                   "(prev/next only where they exist, last only when there are results); other query parameters are kept.");
+                if (paged)
+                    described.Headers["Link"] = Header("RFC 8288 links to the `first`, `prev`, `next` and `last` pages " +
+                                                       "(prev/next only where they exist, last only when there are results); other query parameters are kept.");
                 if (described.Content?.TryGetValue("application/json", out var json) == true) json.Example = JsonNode.Parse(example);
             }
-            if (status is "200" or "400" or "401" or "429")
+            if (status is "200" or "400" or "401" or "404" or "429")
             {
                 // Present while RateLimits:Enabled (the default); see docs/reliability.md#rate-limits.
                 described.Headers["RateLimit-Limit"] = Count("Size of the token bucket that paid for this request (per key; per address when authentication failed).");
@@ -313,6 +355,9 @@ public static class ContactsOpenApi
           "totalRecords": 115
         }
         """;
+
+    // The list example's contact, alone.
+    private static readonly string ContactExample = JsonNode.Parse(ContactsExample)!["data"]![0]!.ToJsonString();
 
     private const string TagsExample = """
         {

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Contacts.Data;
+using Contacts.Operations;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -15,11 +15,20 @@ public static class Problems
             detail: string.Join(" ", errors.Values.SelectMany(v => v)),
             title: "Invalid query parameter");
 
+    public static ValidationProblem InvalidContactId() =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [ContactRoute.Name] = [ContactRoute.Rule] },
+            detail: ContactRoute.Rule, title: "Invalid contact id");
+
     /// <summary>
-    /// The W3C trace id (32 hex digits, the trace-id field of traceparent) that the request log and error logs carry;
-    /// the span id is left out because it names one hop, not the request.
+    /// The same answer whether the id was never used, was deleted or is another company's: telling them apart would
+    /// confirm which ids exist elsewhere. The client library recognises it by its title (docs/client.md).
     /// </summary>
-    public static string TraceId(HttpContext http) => Activity.Current?.TraceId.ToHexString() ?? http.TraceIdentifier;
+    public static ProblemHttpResult ContactNotFound() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: Contracts.ProblemDetails.ContactNotFoundTitle,
+            detail: "This API key's company has no contact with this id.");
+
+    /// <summary>The request's id (<see cref="RequestId"/>): the same in the body, the X-Request-Id header and the logs.</summary>
+    public static string TraceId(HttpContext http) => RequestId.Of(http);
 
     public static IServiceCollection AddContactsProblemDetails(this IServiceCollection services)
     {

@@ -62,18 +62,31 @@ internal sealed class ApiKeyHandler(
     ContactsDatabase db, KeyCache keys, KeyUsage usage, IProblemDetailsService problems)
     : AuthenticationHandler<ApiKeyOptions>(options, logger, encoder)
 {
+    // The failure messages are the 401's detail. The header's form is named (a first mistake is often the missing
+    // scheme); the header itself is never echoed, and malformed, unknown, revoked and forged keys read alike, so that
+    // the detail tells a guesser nothing about which key ids exist.
+    private const string UseBearer = "use Authorization: Bearer <API_KEY>.";
+    private const string Missing = "Missing API key. Send Authorization: Bearer <API_KEY>.";
+    private const string SeveralHeaders = "More than one Authorization header: send one, Authorization: Bearer <API_KEY>.";
+    private const string NoScheme = "The Authorization header has no scheme: " + UseBearer;
+    private const string OtherScheme = "The Authorization header uses another scheme than Bearer: " + UseBearer;
+    private const string NoKey = "The Authorization header has the Bearer scheme but no key: " + UseBearer;
+    private const string InvalidKey = "Invalid, unknown or revoked API key.";
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         // Probes, scrapes, the docs and unknown paths never read the header: a stranger's key costs them no database work.
         if (!ApiKeyAuthentication.RequiresKey(Context)) return AuthenticateResult.NoResult();
         var headers = Request.Headers.Authorization;
         if (headers.Count == 0) return AuthenticateResult.NoResult();
-        if (headers.Count > 1) return AuthenticateResult.Fail("More than one Authorization header.");
-        var header = headers[0] ?? "";
-        const string bearer = "Bearer ";
-        if (!header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.Fail("Not a Bearer token.");
+        if (headers.Count > 1) return AuthenticateResult.Fail(SeveralHeaders);
+        var header = (headers[0] ?? "").Trim();
+        const string bearer = "Bearer";
+        if (!header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase) || header.Length > bearer.Length && !char.IsWhiteSpace(header[bearer.Length]))
+            return AuthenticateResult.Fail(header.Any(char.IsWhiteSpace) ? OtherScheme : NoScheme);
         var token = header[bearer.Length..].Trim();
-        if (!ApiKeys.TryParse(token, out var keyId)) return AuthenticateResult.Fail("Malformed API key.");
+        if (token.Length == 0) return AuthenticateResult.Fail(NoKey);
+        if (!ApiKeys.TryParse(token, out var keyId)) return AuthenticateResult.Fail(InvalidKey);
 
         if (!keys.TryGet(keyId, out var stored))
         {
@@ -84,7 +97,7 @@ internal sealed class ApiKeyHandler(
             keys.Remember(keyId, stored);
         }
         if (stored is null || stored.Revoked || !ApiKeys.Matches(token, stored.SecretHash))
-            return AuthenticateResult.Fail("Unknown or revoked API key.");
+            return AuthenticateResult.Fail(InvalidKey);
 
         usage.Record(keyId);
         var identity = new ClaimsIdentity(
@@ -95,21 +108,22 @@ internal sealed class ApiKeyHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        // The result authentication already reached for this request (cached): no second look at the key. Not the Safe
+        // variant, which would turn a database failure's exception text into this body.
+        var detail = (await HandleAuthenticateOnceAsync()).Failure?.Message ?? Missing;
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.Append(HeaderNames.WWWAuthenticate, Request.Headers.Authorization.Count == 0
-            ? "Bearer"
-            : "Bearer error=\"invalid_token\"");
+        // RFC 6750 3.1: no error code when no Bearer credentials were sent (no header, another scheme); invalid_request
+        // for a malformed request, invalid_token for a key that does not authenticate.
+        Response.Headers.Append(HeaderNames.WWWAuthenticate, detail switch
+        {
+            Missing or NoScheme or OtherScheme => "Bearer",
+            NoKey or SeveralHeaders => "Bearer error=\"invalid_request\"",
+            _ => "Bearer error=\"invalid_token\"",
+        });
         await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = Context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status401Unauthorized,
-                Title = "Unauthorized",
-                Detail = Request.Headers.Authorization.Count == 0
-                    ? "Missing API key. Send Authorization: Bearer <API_KEY>."
-                    : "Invalid, unknown or revoked API key.",
-            },
+            ProblemDetails = { Status = StatusCodes.Status401Unauthorized, Title = "Unauthorized", Detail = detail },
         });
     }
 }

@@ -46,7 +46,7 @@ public static class RequestLogging
                 logger.Log(LogLevel.Information, Completed, Template,
                     http.Request.Method, http.Request.PathBase.Add(http.Request.Path).Value ?? "/", endpoint ?? "", status,
                     Stopwatch.GetElapsedTime(started).TotalMilliseconds, http.User.KeyId() ?? "-",
-                    Activity.Current?.TraceId.ToHexString() ?? http.TraceIdentifier);
+                    RequestId.Of(http));
             }
         });
     }

@@ -34,6 +34,55 @@ public abstract class AuthenticationTests(AppFixture fixture)
         await AssertUnauthorizedAsync(path, header.Replace("{key}", company.Key, StringComparison.Ordinal));
     }
 
+    public const string UseBearer = "use Authorization: Bearer <API_KEY>.";
+    public const string InvalidKey = "Invalid, unknown or revoked API key.";
+
+    [SkippableTheory]
+    [InlineData("{key}", "The Authorization header has no scheme: " + UseBearer)]
+    [InlineData("  {key}  ", "The Authorization header has no scheme: " + UseBearer)]
+    [InlineData("Bearer{key}", "The Authorization header has no scheme: " + UseBearer)]
+    [InlineData("Basic dXNlcjpwYXNzd29yZA==", "The Authorization header uses another scheme than Bearer: " + UseBearer)]
+    [InlineData("Basic {key}", "The Authorization header uses another scheme than Bearer: " + UseBearer)]
+    [InlineData("Token {key}", "The Authorization header uses another scheme than Bearer: " + UseBearer)]
+    [InlineData("ApiKey {key}", "The Authorization header uses another scheme than Bearer: " + UseBearer)]
+    [InlineData("Bearer", "The Authorization header has the Bearer scheme but no key: " + UseBearer)]
+    [InlineData("Bearer    ", "The Authorization header has the Bearer scheme but no key: " + UseBearer)]
+    [InlineData("Bearer not-a-key", InvalidKey)]
+    [InlineData("Bearer {key}x", InvalidKey)]
+    [InlineData("Bearer {forged}", InvalidKey)]
+    public async Task TheDetailSaysWhatIsWrongWithTheHeaderWithoutEchoingIt(string header, string detail)
+    {
+        var company = await Data.CompanyAsync();
+        var forged = company.Key[..^1] + (company.Key[^1] == '0' ? '1' : '0');
+        using var request = Get(ContractAssert.ContactsPath,
+            header.Replace("{key}", company.Key, StringComparison.Ordinal).Replace("{forged}", forged, StringComparison.Ordinal));
+
+        using var response = await App.Client.SendAsync(request);
+
+        var problem = await ContractAssert.ProblemAsync(response, HttpStatusCode.Unauthorized);
+        Assert.Equal(detail, problem.GetProperty("detail").GetString());
+        Assert.DoesNotContain(company.Key[16..], await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // RFC 6750 3.1: no error code when the request carried no Bearer credentials at all.
+        var challenge = Assert.Single(response.Headers.WwwAuthenticate);
+        Assert.Equal(detail switch
+        {
+            InvalidKey => "error=\"invalid_token\"",
+            _ when detail.Contains("no key", StringComparison.Ordinal) => "error=\"invalid_request\"",
+            _ => null,
+        }, challenge.Parameter);
+    }
+
+    [SkippableFact]
+    public async Task NoHeaderIsToldTheKeyIsMissing()
+    {
+        await Data.CompanyAsync();
+        using var response = await App.Client.GetAsync(new Uri(ContractAssert.ContactsPath, UriKind.Relative));
+
+        var problem = await ContractAssert.ProblemAsync(response, HttpStatusCode.Unauthorized);
+        Assert.Equal("Missing API key. Send Authorization: Bearer <API_KEY>.", problem.GetProperty("detail").GetString());
+        Assert.Null(Assert.Single(response.Headers.WwwAuthenticate).Parameter);
+    }
+
     [SkippableTheory]
     [InlineData(ContractAssert.ContactsPath, "Bearer")]
     [InlineData(ContractAssert.ContactsPath, "Bearer ")]

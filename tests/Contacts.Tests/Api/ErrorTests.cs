@@ -71,7 +71,7 @@ public abstract class ErrorTests(AppFixture fixture)
         var company = await Data.CompanyAsync();
         using var client = App.ClientWithKey(company.Key);
 
-        using var response = await client.GetAsync(new Uri("/api/v1/contacts/unknown", UriKind.Relative));
+        using var response = await client.GetAsync(new Uri("/api/v1/contacts/42/unknown", UriKind.Relative));
 
         await ContractAssert.ProblemAsync(response, HttpStatusCode.NotFound);
     }
@@ -81,7 +81,7 @@ public abstract class ErrorTests(AppFixture fixture)
     [InlineData("/api/v1/contacts/tags?limit=0", true, HttpStatusCode.BadRequest)]
     [InlineData("/api/v1/contacts", false, HttpStatusCode.Unauthorized)]
     [InlineData("/api/v1/contacts/tags", false, HttpStatusCode.Unauthorized)]
-    [InlineData("/api/v1/contacts/unknown", true, HttpStatusCode.NotFound)]
+    [InlineData("/api/v1/contacts/42/unknown", true, HttpStatusCode.NotFound)]
     public async Task ErrorResponsesAreNeverCachedNorSniffedAndNameNoServer(string url, bool withKey, HttpStatusCode status)
     {
         var company = await Data.CompanyAsync();
@@ -96,7 +96,7 @@ public abstract class ErrorTests(AppFixture fixture)
     [SkippableTheory]
     [InlineData("/api/v1/contacts?page=abc", true)]
     [InlineData("/api/v1/contacts", false)]
-    [InlineData("/api/v1/contacts/unknown", true)]
+    [InlineData("/api/v1/contacts/42/unknown", true)]
     public async Task TraceIdIsTheW3CTraceIdTheRequestCarriedSoTheLogsCanBeSearchedForIt(string url, bool withKey)
     {
         var company = await Data.CompanyAsync();

@@ -20,6 +20,7 @@ public abstract class MethodTests(AppFixture fixture)
         {
             data.Add(method, ContractAssert.ContactsPath);
             data.Add(method, ContractAssert.TagsPath);
+            data.Add(method, ContractAssert.ContactsPath + "/1");
         }
         return data;
     }

@@ -95,7 +95,9 @@ public abstract class KeyClockTests(AppFixture fixture)
 
         Assert.Equal(200, once.Status);
         Assert.Equal(401, twice.Status);
-        Assert.Equal("Bearer error=\"invalid_token\"", twice.Header("WWW-Authenticate"));
+        // RFC 6750 3.1: a request that repeats the credentials is malformed (invalid_request), and the detail says so.
+        Assert.Equal("Bearer error=\"invalid_request\"", twice.Header("WWW-Authenticate"));
+        Assert.Contains("\"detail\":\"More than one Authorization header: send one, Authorization: Bearer <API_KEY>.\"", twice.Body, StringComparison.Ordinal);
     }
 
     private static string KeyId(string key) => ApiKeys.TryParse(key, out var id) ? id : throw new InvalidOperationException("not a key");

@@ -173,6 +173,46 @@ public abstract class ContactsClientTests(AppFixture fixture)
         Assert.Contains("limit", error.Detail, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public async Task OneContactIsItsListRecordAndNullWhenTheCompanyHasNoneWithThatId()
+    {
+        var company = await Data.CompanyAsync();
+        var other = await Data.CompanyAsync();
+        var vip = await Data.TagAsync(company.Id, "VIP", "#1156d6");
+        var jane = await Data.ContactAsync(company.Id, "Jane", "Doe", "jane@example.com", "1234567890", null,
+            "https://cdn.example.com/avatars/jane.jpg", At(1, 10), At(15, 8, 500), vip);
+        var theirs = await Data.ContactAsync(other.Id, "Theirs");
+        using var client = Client(company);
+
+        var listed = Assert.Single((await client.GetContactsAsync()).Data);
+        var one = await client.GetContactAsync(Id(jane));
+
+        Assert.NotNull(one);
+        AssertSameJson(JsonSerializer.Serialize(listed, ContactsJsonContext.Default.Contact), JsonSerializer.Serialize(one, ContactsJsonContext.Default.Contact));
+        Assert.Null(await client.GetContactAsync(Id(theirs)));
+        Assert.Null(await client.GetContactAsync(Id(theirs + 1_000_000)));
+        Assert.Null(await client.GetContactAsync(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [SkippableTheory]
+    [InlineData("")]
+    [InlineData("tags")]
+    [InlineData("changes")]
+    [InlineData("0")]
+    [InlineData("007")]
+    [InlineData("-1")]
+    [InlineData(" 1")]
+    [InlineData("1/2")]
+    [InlineData("9223372036854775808")]
+    public async Task AnIdTheApiNeverWritesIsRefusedBeforeAnyRequest(string id)
+    {
+        var company = await Data.CompanyAsync();
+        using var client = Client(company);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => client.GetContactAsync(id));
+        Assert.Equal("id", error.ParamName);
+    }
+
     private static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static void AssertSameJson(string expected, string actual) =>
@@ -258,6 +298,41 @@ public sealed class ContactsClientRetryTests
         Assert.Equal("/some/prefix/api/v1/contacts?limit=3", Assert.Single(server.Paths));
     }
 
+    [Fact]
+    public async Task BothWaysOfMakingAClientAskForBrotliOrGzipAndReadIt()
+    {
+        await using var server = await ScriptedServer.StartAsync((200, null, EmptyPage));
+        using var created = ContactsClient.Create(server.Address, Key);
+        var services = new ServiceCollection();
+        services.AddContactsClient(server.Address, Key);
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.Equal(0, (await created.GetContactsAsync()).TotalRecords);
+        Assert.Equal(0, (await provider.GetRequiredService<ContactsClient>().GetContactsAsync()).TotalRecords);
+
+        Assert.Equal(2, server.AcceptEncodings.Count);
+        Assert.All(server.AcceptEncodings, header => Assert.Equal(["br", "gzip"], header.Split(',', StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal)));
+        Assert.All(server.ContentEncodings, encoding => Assert.Equal("br", encoding));
+    }
+
+    [Fact]
+    public async Task A404ThatIsNotTheApisContactNotFoundIsAnErrorNotAMissingContact()
+    {
+        // A base address that reaches something else (another service, a proxy's error page) must not read as "no such contact".
+        await using var server = await ScriptedServer.StartAsync(
+            (404, null, """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.5","title":"Not Found","status":404,"detail":"No endpoint at this path.","traceId":"t4"}"""),
+            (404, null, "<html>not here</html>"),
+            (404, null, """{"title":"Contact not found","status":404,"detail":"none","traceId":"t5"}"""));
+        using var client = ContactsClient.Create(server.Address, Key);
+
+        var problem = await Assert.ThrowsAsync<ContactsApiException>(() => client.GetContactAsync("42"));
+        Assert.Equal((HttpStatusCode.NotFound, "t4"), (problem.StatusCode, problem.TraceId));
+        var page = await Assert.ThrowsAsync<ContactsApiException>(() => client.GetContactAsync("42"));
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        Assert.Null(await client.GetContactAsync("42"));
+        Assert.Equal("/api/v1/contacts/42", server.Paths[0]);
+    }
+
     /// <summary>Kestrel on a free loopback port answering the scripted (status, Retry-After, body) in turn.</summary>
     private sealed class ScriptedServer : IAsyncDisposable
     {
@@ -275,14 +350,18 @@ public sealed class ContactsClientRetryTests
         public int Requests => _requests;
         public List<string> Paths { get; } = [];
         public List<string> Authorizations { get; } = [];
+        public List<string> AcceptEncodings { get; } = [];
+        public List<string> ContentEncodings { get; } = [];
 
         public static async Task<ScriptedServer> StartAsync(params (int Status, string? RetryAfter, string Body)[] script)
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Logging.ClearProviders();
+            builder.Services.AddResponseCompression(options => options.Providers.Add<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProvider>());
             var app = builder.Build();
             var server = new ScriptedServer(app, script);
+            app.UseResponseCompression();
             app.Run(server.AnswerAsync);
             await app.StartAsync();
             server.Address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -296,12 +375,14 @@ public sealed class ContactsClientRetryTests
             {
                 Paths.Add(http.Request.Path + http.Request.QueryString);
                 Authorizations.Add(http.Request.Headers.Authorization.ToString());
+                AcceptEncodings.Add(http.Request.Headers.AcceptEncoding.ToString());
             }
             var (status, retryAfter, body) = _script[Math.Min(index, _script.Length - 1)];
             http.Response.StatusCode = status;
             if (retryAfter is not null) http.Response.Headers.RetryAfter = retryAfter;
             http.Response.ContentType = body.StartsWith('{') ? status == 200 ? "application/json; charset=utf-8" : "application/problem+json" : "text/html";
             await http.Response.WriteAsync(body);
+            lock (Paths) ContentEncodings.Add(http.Response.Headers.ContentEncoding.ToString());
         }
 
         public async ValueTask DisposeAsync()

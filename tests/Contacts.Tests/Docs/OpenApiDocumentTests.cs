@@ -21,7 +21,9 @@ public sealed class OpenApiDocumentTests(DocsFixture fixture) : IClassFixture<Do
 {
     private const string ContactsPath = "/api/v1/contacts";
     private const string TagsPath = "/api/v1/contacts/tags";
+    private const string ContactPath = "/api/v1/contacts/{id}";
     private static readonly string[] DocumentedStatuses = ["200", "400", "401", "405", "429", "500", "503"];
+    private static readonly string[] ContactStatuses = ["200", "400", "401", "404", "405", "429", "500", "503"];
 
     private async Task<JsonNode> DocumentAsync()
     {
@@ -39,15 +41,29 @@ public sealed class OpenApiDocumentTests(DocsFixture fixture) : IClassFixture<Do
         ?? throw new Xunit.Sdk.XunitException($"Parameter {name} is not described.");
 
     [Fact]
-    public async Task DocumentIsOpenApi31AndListsExactlyBothEndpoints()
+    public async Task DocumentIsOpenApi31AndListsExactlyTheEndpoints()
     {
         var document = await DocumentAsync();
         Assert.StartsWith("3.1", (string?)document["openapi"]);
-        Assert.Equal([ContactsPath, ContactsPath + "/changes", TagsPath], document["paths"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal([ContactsPath, ContactsPath + "/changes", TagsPath, ContactPath], document["paths"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Equal(["get"], document["paths"]![ContactsPath]!.AsObject().Select(p => p.Key));
         Assert.Equal(["get"], document["paths"]![TagsPath]!.AsObject().Select(p => p.Key));
+        Assert.Equal(["get"], document["paths"]![ContactPath]!.AsObject().Select(p => p.Key));
         Assert.Equal("ListContacts", (string?)Operation(document, ContactsPath)["operationId"]);
         Assert.Equal("ListContactTags", (string?)Operation(document, TagsPath)["operationId"]);
+        Assert.Equal("GetContact", (string?)Operation(document, ContactPath)["operationId"]);
+    }
+
+    [Fact]
+    public async Task TheContactsIdIsARequiredPathStringWithThePatternOfTheIdsTheApiWrites()
+    {
+        var document = await DocumentAsync();
+        var parameter = Assert.Single(Operation(document, ContactPath)["parameters"]!.AsArray())!;
+        Assert.Equal(("id", "path", true), ((string?)parameter["name"], (string?)parameter["in"], (bool?)parameter["required"]));
+        Assert.Equal("string", (string?)parameter["schema"]!["type"]);
+        var contactId = document["components"]!["schemas"]!["ContactResponse"]!["properties"]!["id"]!;
+        Assert.Equal((string?)contactId["pattern"], (string?)parameter["schema"]!["pattern"]);
+        Assert.Null(parameter["example"]);
     }
 
     [Fact]
@@ -57,7 +73,7 @@ public sealed class OpenApiDocumentTests(DocsFixture fixture) : IClassFixture<Do
         var scheme = document["components"]!["securitySchemes"]!["Bearer"]!;
         Assert.Equal("http", (string?)scheme["type"]);
         Assert.Equal("bearer", (string?)scheme["scheme"]);
-        foreach (var path in new[] { ContactsPath, TagsPath })
+        foreach (var path in new[] { ContactsPath, TagsPath, ContactPath })
         {
             var security = Operation(document, path)["security"]!.AsArray();
             Assert.Contains(security, requirement => requirement!.AsObject().ContainsKey("Bearer"));
@@ -190,27 +206,38 @@ public sealed class OpenApiDocumentTests(DocsFixture fixture) : IClassFixture<Do
         Assert.Equal(["detail", "status", "title", "traceId", "type"], problem["required"]!.AsArray().Select(r => (string?)r).Order(StringComparer.Ordinal));
         Assert.Contains("errors", document["components"]!["schemas"]!["HttpValidationProblemDetails"]!["required"]!.AsArray().Select(r => (string?)r));
 
-        foreach (var path in new[] { ContactsPath, TagsPath })
+        foreach (var path in new[] { ContactsPath, TagsPath, ContactPath })
         {
             var responses = Operation(document, path)["responses"]!.AsObject();
-            Assert.Equal(DocumentedStatuses, responses.Select(r => r.Key).Order(StringComparer.Ordinal));
+            Assert.Equal(path == ContactPath ? ContactStatuses : DocumentedStatuses, responses.Select(r => r.Key).Order(StringComparer.Ordinal));
             foreach (var (status, response) in responses)
             {
                 Assert.NotNull(response!["headers"]!["Cache-Control"]);
+                Assert.Equal("^[0-9a-f]{32}$", (string?)response["headers"]!["X-Request-Id"]?["schema"]?["pattern"]);
                 var content = response["content"]!.AsObject();
                 Assert.Equal([status == "200" ? "application/json" : "application/problem+json"], content.Select(c => c.Key));
                 var schemaRef = (string?)content.Single().Value!["schema"]!["$ref"];
                 var expected = status switch
                 {
-                    "200" => path == ContactsPath ? "PageOfContactResponse" : "PageOfTagResponse",
+                    "200" => path switch { ContactsPath => "PageOfContactResponse", ContactPath => "ContactResponse", _ => "PageOfTagResponse" },
                     "400" => "HttpValidationProblemDetails",
                     _ => "ProblemDetails",
                 };
                 Assert.Equal("#/components/schemas/" + expected, schemaRef);
             }
-            Assert.NotNull(responses["200"]!["headers"]!["Link"]);
+            if (path != ContactPath) Assert.NotNull(responses["200"]!["headers"]!["Link"]);
             Assert.NotNull(responses["503"]!["headers"]!["Retry-After"]);
         }
+    }
+
+    [Fact]
+    public async Task EveryResponseOfEveryOperationDeclaresTheRequestId()
+    {
+        var document = await DocumentAsync();
+        var responses = document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject())
+            .SelectMany(operation => operation.Value!["responses"]!.AsObject()).ToList();
+        Assert.NotEmpty(responses);
+        Assert.All(responses, response => Assert.NotNull(response.Value!["headers"]?["X-Request-Id"]));
     }
 
     [Fact]
@@ -227,22 +254,26 @@ public sealed class OpenApiDocumentTests(DocsFixture fixture) : IClassFixture<Do
         Assert.Equal([38, 12], tags["data"]!.AsArray().Select(t => (int?)t!["_count"]!["contact_tag"]));
         Assert.Equal(25, (int?)tags["totalRecords"]);
 
+        var contact = Operation(document, ContactPath)["responses"]!["200"]!["content"]!["application/json"]!["example"]!;
+        Assert.True(JsonNode.DeepEquals(contacts["data"]![0], contact));
+
         var validator = new ResponseValidator(document);
         validator.AssertValid(ContactsPath, "200", "application/json", contacts.ToJsonString());
         validator.AssertValid(TagsPath, "200", "application/json", tags.ToJsonString());
+        validator.AssertValid(ContactPath, "200", "application/json", contact.ToJsonString());
     }
 
     [Fact]
-    public async Task RealResponsesOfBothEndpointsMatchTheDocumentedSchemas()
+    public async Task RealResponsesOfEveryEndpointMatchTheDocumentedSchemas()
     {
         var validator = new ResponseValidator(await DocumentAsync());
         var company = await fixture.Data.CompanyAsync();
         var vip = await fixture.Data.TagAsync(company.Id, "VIP", "#1156d6");
         var plain = await fixture.Data.TagAsync(company.Id, "Plain", color: null);
         var updated = new DateTime(2025, 9, 15, 8, 30, 0, 123, DateTimeKind.Utc);
-        await fixture.Data.ContactAsync(company.Id, "Jane", "Doe", "jane@example.test", "+1 555 0100", "lid-1",
+        var jane = await fixture.Data.ContactAsync(company.Id, "Jane", "Doe", "jane@example.test", "+1 555 0100", "lid-1",
             "https://example.test/jane.jpg", updated: updated, tags: [vip, plain]);
-        await fixture.Data.ContactAsync(company.Id, first: null, last: null, email: null, phone: "+1 555 0101");
+        var nobody = await fixture.Data.ContactAsync(company.Id, first: null, last: null, email: null, phone: "+1 555 0101");
         using var client = fixture.App.ClientWithKey(company.Key);
 
         var contacts = await validator.AssertResponseAsync(client, HttpMethod.Get, ContactsPath + "?limit=1", HttpStatusCode.OK);
@@ -264,6 +295,14 @@ public sealed class OpenApiDocumentTests(DocsFixture fixture) : IClassFixture<Do
             await validator.AssertResponseAsync(client, HttpMethod.Delete, path, HttpStatusCode.MethodNotAllowed);
         }
         await validator.AssertResponseAsync(client, HttpMethod.Get, ContactsPath + "?tag_id=0&updated_since=soon", HttpStatusCode.BadRequest);
+
+        var one = await validator.AssertResponseAsync(client, HttpMethod.Get, $"{ContactsPath}/{jane}", HttpStatusCode.OK, ContactPath);
+        Assert.Equal(2, one.GetProperty("tags").GetArrayLength());
+        await validator.AssertResponseAsync(client, HttpMethod.Get, $"{ContactsPath}/{nobody}", HttpStatusCode.OK, ContactPath);
+        await validator.AssertResponseAsync(client, HttpMethod.Get, $"{ContactsPath}/{nobody + 1000}", HttpStatusCode.NotFound, ContactPath);
+        await validator.AssertResponseAsync(client, HttpMethod.Get, $"{ContactsPath}/0{jane}", HttpStatusCode.BadRequest, ContactPath);
+        await validator.AssertResponseAsync(fixture.App.Client, HttpMethod.Get, $"{ContactsPath}/{jane}", HttpStatusCode.Unauthorized, ContactPath);
+        await validator.AssertResponseAsync(client, HttpMethod.Delete, $"{ContactsPath}/{jane}", HttpStatusCode.MethodNotAllowed, ContactPath);
     }
 
     [Fact]
@@ -321,13 +360,15 @@ public sealed class OpenApiDocumentTests(DocsFixture fixture) : IClassFixture<Do
     {
         private readonly Dictionary<string, JsonSchema> _schemas = new(StringComparer.Ordinal);
 
-        public async Task<JsonElement> AssertResponseAsync(HttpClient client, HttpMethod method, string url, HttpStatusCode expected)
+        /// <param name="documentPath">The document's path template when the URL fills one in (/api/v1/contacts/{id}).</param>
+        public async Task<JsonElement> AssertResponseAsync(HttpClient client, HttpMethod method, string url, HttpStatusCode expected,
+            string? documentPath = null)
         {
             using var request = new HttpRequestMessage(method, url);
             using var response = await client.SendAsync(request);
             Assert.Equal(expected, response.StatusCode);
             var status = ((int)expected).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var path = url.Split('?')[0];
+            var path = documentPath ?? url.Split('?')[0];
             var described = document["paths"]![path]!["get"]!["responses"]![status]
                             ?? throw new Xunit.Sdk.XunitException($"{status} of {path} is not in the document.");
             foreach (var header in described["headers"]?.AsObject() ?? [])

@@ -77,6 +77,24 @@ public abstract class RequestLogTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("/api/v1/contacts", true, 200)]
+    [InlineData("/api/v1/contacts?limit=0", true, 400)]
+    [InlineData("/api/v1/contacts", false, 401)]
+    [InlineData("/nowhere", false, 404)]
+    public async Task TheResponsesRequestIdFindsItsLine(string url, bool withKey, int status)
+    {
+        var company = await new TestData(_database).CompanyAsync();
+        using var client = withKey ? _app.ClientWithKey(company.Key) : new HttpClient { BaseAddress = _app.Address };
+
+        using var response = await client.GetAsync(new Uri(url, UriKind.Relative));
+        Assert.Equal((HttpStatusCode)status, response.StatusCode);
+        var requestId = Assert.Single(response.Headers.GetValues("X-Request-Id"));
+
+        var line = await OneRequestLineAsync(client, requestId);
+        Assert.Equal(status, line.Field("StatusCode"));
+    }
+
     /// <summary>
     /// The line is written once the response has gone out, so it may come a moment after the client has its answer. A
     /// second request on the same connection is the barrier for a duplicate: Kestrel finishes one request's pipeline
