@@ -13,6 +13,6 @@ public sealed class HealthOptions
     /// How long one database check answers every readiness probe: probes are anonymous, and each used to cost a
     /// transaction (issue 20: 47,861 probes, 46,842 transactions). 0 still shares a check among probes that arrive while it runs.
     /// </summary>
-    [Range(0, 60, ErrorMessage = "Health:ReadyCacheSeconds must be between {1} and {2}.")]
+    [Range(0d, 60d, ErrorMessage = "Health:ReadyCacheSeconds must be between {1} and {2}.")]
     public double ReadyCacheSeconds { get; set; } = 1;
 }
