@@ -29,8 +29,8 @@ public static class ContactsApp
         builder.Services.AddApiKeyAuthentication();
         builder.Services.AddContactsOpenApi(builder.Configuration);
         builder.Services.AddContactsRateLimits(builder.Configuration);
-        builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection("Api")).ValidateSettings();
-        builder.Services.AddOptions<DocsAccessOptions>().BindConfiguration("Docs").ValidateSettings();
+        builder.Services.AddOptions<ApiOptions>().BindSettings("Api");
+        builder.Services.AddOptions<DocsAccessOptions>().BindSettings("Docs");
         builder.Services.AddChangeFeed(builder.Configuration);
         builder.Services.AddContactsHealthChecks();
         builder.Services.AddContactsTelemetry(builder.Configuration);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 
 namespace Contacts.Data.Replication;
@@ -11,7 +12,8 @@ public sealed class ReplicaOptions
 {
     public IReadOnlyList<string> ConnectionStrings { get; set; } = [];
 
-    /// <summary>A standby further behind the primary than this stops receiving reads until it catches up.</summary>
+    /// <summary>A standby further behind the primary than this stops receiving reads until it catches up (Database:MaxReplicaLagSeconds).</summary>
+    [Range(0d, 86_400d, MinimumIsExclusive = true)]
     public double MaxReplicaLagSeconds { get; set; } = 10;
 
     /// <summary>
@@ -22,20 +24,14 @@ public sealed class ReplicaOptions
 
     internal static ReplicaOptions FromConfiguration(IConfiguration configuration, DatabaseProvider provider)
     {
+        // Database:MaxReplicaLagSeconds is read with the rest of the Database section's rules.
+        var options = Settings.Read<ReplicaOptions>(configuration, "Database");
         var section = configuration.GetSection("ConnectionStrings:ContactsReplicas");
         // A list (ContactsReplicas:0, :1, ...) or, for one standby, the plain value.
-        var strings = section.GetChildren().Select(c => c.Value).Append(section.Value)
+        options.ConnectionStrings = section.GetChildren().Select(c => c.Value).Append(section.Value)
             .Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => s!).ToList();
-        var options = new ReplicaOptions { ConnectionStrings = strings };
-        var lag = configuration["Database:MaxReplicaLagSeconds"];
-        if (!string.IsNullOrWhiteSpace(lag))
-        {
-            if (!double.TryParse(lag, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds <= 0)
-                throw new InvalidOperationException($"Database:MaxReplicaLagSeconds must be a positive number of seconds, not '{lag}'.");
-            options.MaxReplicaLagSeconds = seconds;
-        }
-        if (strings.Count > 0 && provider != DatabaseProvider.Postgres)
-            throw new InvalidOperationException("ConnectionStrings:ContactsReplicas is set, but standbys need Database:Provider 'postgres'.");
+        if (options.ConnectionStrings.Count > 0 && provider != DatabaseProvider.Postgres)
+            throw new SettingsException("ConnectionStrings:ContactsReplicas is set, but standbys need Database:Provider 'postgres'.");
         return options;
     }
 }

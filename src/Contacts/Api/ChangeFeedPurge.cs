@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Contacts.Data;
 using Contacts.Data.Changes;
+using Contacts.Operations;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,7 @@ public static class ChangeFeedServices
 {
     public static IServiceCollection AddChangeFeed(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SyncOptions>().Bind(configuration.GetSection("Sync")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SyncOptions>().BindSettings("Sync");
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ChangeFeedPurge>();
         services.AddHostedService(provider => provider.GetRequiredService<ChangeFeedPurge>());

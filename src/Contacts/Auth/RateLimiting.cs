@@ -1,7 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
+using Contacts.Data;
+using Contacts.Operations;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +13,9 @@ namespace Contacts.Auth;
 /// <summary>One token bucket: how many requests may come at once, and how fast the allowance comes back.</summary>
 public sealed class TokenBucketSettings
 {
+    [Range(1, 1_000_000)]
     public int BucketSize { get; set; }
+    [Range(0d, 1_000_000d, MinimumIsExclusive = true)]
     public double PermitsPerSecond { get; set; }
 
     /// <summary>
@@ -28,13 +33,6 @@ public sealed class TokenBucketSettings
             QueueLimit = 0,
         };
     }
-
-    internal IEnumerable<string> Problems(string path)
-    {
-        if (BucketSize is < 1 or > 1_000_000) yield return $"{path}:BucketSize must be between 1 and 1000000, not {BucketSize}.";
-        if (PermitsPerSecond is not (> 0 and <= 1_000_000) || !double.IsFinite(PermitsPerSecond))
-            yield return $"{path}:PermitsPerSecond must be greater than 0 and at most 1000000, not {PermitsPerSecond.ToString(CultureInfo.InvariantCulture)}.";
-    }
 }
 
 /// <summary>Bound from the "RateLimits" section.</summary>
@@ -45,11 +43,13 @@ public sealed class RateLimitOptions
     public TokenBucketSettings PerKey { get; set; } = new() { BucketSize = 6000, PermitsPerSecond = 3000 };
     public TokenBucketSettings FailedAuthPerAddress { get; set; } = new() { BucketSize = 100, PermitsPerSecond = 10 };
     /// <summary>Searches one key may run at once; unset: max(2, Database:MaxPoolSize / 2), so one key cannot hold the pool.</summary>
+    [Range(1, 1000)]
     public int? ConcurrentSearchesPerKey { get; set; }
     /// <summary>
     /// Searches of one key that wait for a free slot (oldest first) instead of being refused: a burst from one
     /// integration waits its turn without holding a connection; past the queue, 429.
     /// </summary>
+    [Range(0, 100_000)]
     public int QueuedSearchesPerKey { get; set; } = 64;
 }
 
@@ -71,9 +71,11 @@ public static class RateLimiting
 {
     public static IServiceCollection AddContactsRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits").ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
-        if (!configuration.GetValue("RateLimits:Enabled", true)) return services;
+        services.AddOptions<RateLimitOptions>().BindSettings("RateLimits");
+        // Read now (which limiters to add) by the same rules; a bad value leaves the default here and stops start-up at validation.
+        var read = new RateLimitOptions();
+        Settings.Bind(configuration.GetSection("RateLimits"), read);
+        if (!read.Enabled) return services;
 
         services.AddSingleton<ApiRateLimiter>();
         services.AddRateLimiter(_ => { });
@@ -99,30 +101,20 @@ public static class RateLimiting
     }
 }
 
-internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>
-{
-    public ValidateOptionsResult Validate(string? name, RateLimitOptions options)
-    {
-        var problems = options.PerKey.Problems("RateLimits:PerKey").Concat(options.FailedAuthPerAddress.Problems("RateLimits:FailedAuthPerAddress")).ToList();
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
-}
-
 internal sealed class ApiRateLimiter : IDisposable
 {
     private readonly TokenBucketRateLimiterOptions _perKey;
     private readonly TokenBucketRateLimiterOptions _perAddress;
 
-    public ApiRateLimiter(IOptions<RateLimitOptions> options, IConfiguration configuration)
+    public ApiRateLimiter(IOptions<RateLimitOptions> options, DatabaseOptions database)
     {
-        var searches = options.Value.ConcurrentSearchesPerKey
-                       ?? Math.Max(2, configuration.GetValue("Database:MaxPoolSize", Math.Max(4, 2 * Environment.ProcessorCount)) / 2);
+        var searches = options.Value.ConcurrentSearchesPerKey ?? Math.Max(2, database.MaxPoolSize / 2);
         _searches = PartitionedRateLimiter.Create<HttpContext, string>(http => IsSearch(http) && Bucket(http) is { Kind: BucketKind.Key } key
             ? RateLimitPartition.GetConcurrencyLimiter(key.Partition,
                 _ => new ConcurrencyLimiterOptions
                 {
-                    PermitLimit = Math.Max(1, searches),
-                    QueueLimit = Math.Max(0, options.Value.QueuedSearchesPerKey),
+                    PermitLimit = searches,
+                    QueueLimit = options.Value.QueuedSearchesPerKey,
                     QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
                 })
             : RateLimitPartition.GetNoLimiter(""));

@@ -32,7 +32,7 @@ public static class ExportCommand
         };
         var keyStdin = new Option<bool>("--key-stdin") { Description = "Read the API key from the first line of standard input" };
         var allowHttp = new Option<bool>("--allow-insecure-http") { Description = "Send the key over plain http to a host other than this machine" };
-        var output = new Option<FileInfo?>("--out") { Description = "Write to this file (replaced only when the export succeeds) instead of stdout" };
+        var output = new Option<FileInfo?>("--out") { Description = "Write to this file instead of stdout: a regular file is replaced only when the export succeeds (through a symbolic link, the file it points to); a FIFO or character device is written in place" };
         var pageSize = new Option<int>("--page-size")
         {
             Description = "Contacts per request (at most the server's Api:MaxLimit)",
@@ -122,22 +122,14 @@ public static class ExportCommand
 
     private static async Task<ExportJson> ExportToFileAsync(ContactsClient client, string file, Export export, CancellationToken ct)
     {
-        // A failed export leaves an earlier file as it was, never half of a new one.
-        var partial = $"{file}.{Guid.NewGuid():N}.partial";
-        try
+        await using var output = OutputFile.Open(file);
+        ExportJson exported;
+        await using (var writer = new StreamWriter(output.Stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), leaveOpen: true))
         {
-            ExportJson exported;
-            await using (var writer = new StreamWriter(partial, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
-            {
-                exported = await export(client, writer, ct);
-            }
-            File.Move(partial, file, overwrite: true);
-            return exported;
+            exported = await export(client, writer, ct);
         }
-        finally
-        {
-            File.Delete(partial);
-        }
+        await output.CommitAsync();
+        return exported;
     }
 
     /// <summary>

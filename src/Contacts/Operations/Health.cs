@@ -1,21 +1,13 @@
-using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Contacts.Data;
 using Contacts.Data.Replication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace Contacts.Operations;
-
-/// <summary>Bound from the "Health" section, validated at start.</summary>
-public sealed class HealthOptions
-{
-    /// <summary>How long the readiness probe waits for the database before answering 503.</summary>
-    [Range(0.001, 300, ErrorMessage = "Health:ReadyTimeoutSeconds must be between {1} and {2}.")]
-    public double ReadyTimeoutSeconds { get; set; } = 2;
-}
 
 /// <summary>/health/live (the process answers) and /health/ready (the database answers a query) for load balancers.</summary>
 public static class Health
@@ -27,7 +19,9 @@ public static class Health
 
     public static IServiceCollection AddContactsHealthChecks(this IServiceCollection services)
     {
-        services.AddOptions<HealthOptions>().BindConfiguration("Health").ValidateSettings();
+        services.AddOptions<HealthOptions>().BindSettings("Health");
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ReadinessProbe>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(DatabaseCheck, HealthStatus.Unhealthy, [ReadyTag]);
         services.AddOptions<HealthCheckServiceOptions>().Configure<IOptions<HealthOptions>>((checks, health) =>
         {
@@ -56,51 +50,35 @@ public static class Health
             report.Entries.ToDictionary(e => e.Key, e => new HealthCheckResponse(e.Value.Status.ToString(), e.Value.Duration.TotalMilliseconds, e.Value.Description,
                 e.Value.Data.Count == 0 ? null : e.Value.Data.ToDictionary(d => d.Key, d => d.Value.ToString() ?? ""))));
         http.Response.ContentType = "application/json";
+        if (report.Status == HealthStatus.Unhealthy)
+        {
+            // A probe sooner than this gets the same cached answer.
+            var reuse = http.RequestServices.GetRequiredService<IOptions<HealthOptions>>().Value.ReadyCacheSeconds;
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(reuse)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         return JsonSerializer.SerializeAsync(http.Response.Body, body, HealthJsonContext.Default.HealthResponse, http.RequestAborted);
     }
 }
 
-/// <summary>
-/// One cheap statement that reads no row: the database answers, has our schema, and lets the service read its main table
-/// (a non-owner service role, docs/isolation.md, may not read schema_migration).
-/// </summary>
-internal sealed class DatabaseHealthCheck(ContactsDatabase db) : IHealthCheck
+/// <summary>The shared readiness check's answer, with each node's state when there are standbys.</summary>
+internal sealed class DatabaseHealthCheck(ContactsDatabase db, ReadinessProbe probe) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var probe = ProbeAsync(cancellationToken);
-        try
+        if (await probe.CheckAsync().WaitAsync(cancellationToken) is { } failure)
         {
-            // Npgsql does not give up a connection attempt to a host that accepts but never answers when cancelled;
-            // the probe is abandoned instead (it ends, and closes its connection, at the driver's own timeout).
-            await probe.WaitAsync(cancellationToken);
-            if (db.Replicas is not { } replicas) return HealthCheckResult.Healthy($"{db.Provider} answers");
-            // Reads are served; a node that is not is worth an operator's look (Degraded still answers 200).
-            var allUp = replicas.Nodes.All(n => n.Status.State == NodeState.Up);
-            return new HealthCheckResult(allUp ? HealthStatus.Healthy : HealthStatus.Degraded,
-                $"{db.Provider} answers reads", data: Nodes(replicas));
+            return new HealthCheckResult(context.Registration.FailureStatus, $"{db.Provider} does not answer", failure,
+                db.Replicas is { } nodes ? Nodes(nodes) : null);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            return new HealthCheckResult(context.Registration.FailureStatus, $"{db.Provider} does not answer", e,
-                db.Replicas is { } replicas ? Nodes(replicas) : null);
-        }
-        finally
-        {
-            _ = probe.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
-        }
+        if (db.Replicas is not { } replicas) return HealthCheckResult.Healthy($"{db.Provider} answers");
+        // Reads are served; a node that is not is worth an operator's look (Degraded still answers 200).
+        var allUp = replicas.Nodes.All(n => n.Status.State == NodeState.Up);
+        return new HealthCheckResult(allUp ? HealthStatus.Healthy : HealthStatus.Degraded, $"{db.Provider} answers reads", data: Nodes(replicas));
     }
 
-    // Through the read path: with standbys, ready while any node serves reads (a down primary or standby is skipped).
+    // With standbys, ready while any node serves reads (a down primary or standby is skipped).
     private static Dictionary<string, object> Nodes(ReplicaSet replicas) =>
         replicas.Nodes.ToDictionary(n => n.Name, object (n) => n.Describe());
-
-    private Task<object?> ProbeAsync(CancellationToken ct) =>
-        db.ReadAsync(async (connection, ct) =>
-        {
-            await using var command = db.Command(connection, "SELECT 1 FROM contact LIMIT 0");
-            return await command.ExecuteScalarAsync(ct);
-        }, ct: ct);
 }
 
 internal sealed record HealthResponse(

@@ -80,6 +80,8 @@ internal static class HealthAssert
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        if (status == HttpStatusCode.ServiceUnavailable)
+            Assert.True(response.Headers.RetryAfter?.Delta is { TotalSeconds: >= 1 }, "a 503 from a probe without Retry-After");
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return document.RootElement.Clone();
     }

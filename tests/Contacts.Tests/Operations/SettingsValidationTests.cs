@@ -33,16 +33,47 @@ public sealed class SettingsValidationTests : IDisposable
     [InlineData("Metrics:FreshnessSampleSeconds=0", "between 0.1 and 3600")]
     [InlineData("Docs:AllowedNetworks:0=10.0.0.0/33", "CIDR")]
     [InlineData("OpenTelemetry:OtlpEndpoint=collector:4317", "absolute http(s) URL")]
+    // Names spelled out: a number or a stray space is not a name, and RowLevelSecurity=1 used to start with the policies off.
+    [InlineData("Database:RowLevelSecurity=1", "'1' is not one of: Required, Off")]
+    [InlineData("Database:RowLevelSecurity=0", "'0' is not one of: Required, Off")]
+    [InlineData("Database:RowLevelSecurity= off", "' off' is not one of: Required, Off")]
+    [InlineData("Database:RowLevelSecurity=Off ", "'Off ' is not one of: Required, Off")]
+    [InlineData("Database:RowLevelSecurity=", "'' is not one of: Required, Off")]
+    [InlineData("Database:Provider=1", "'1' is not one of: Sqlite, Postgres")]
+    [InlineData("Database:Provider= sqlite", "' sqlite' is not one of: Sqlite, Postgres")]
+    // Ranges refuse what used to be clamped or let through.
+    [InlineData("Database:ConnectTimeoutSeconds=0", "between 1 and 3600")]
+    [InlineData("Database:MaxPoolSize=1001", "between 1 and 1000")]
+    [InlineData("Database:MaxReplicaLagSeconds=NaN", "'NaN' is not a number")]
+    [InlineData("Database:MaxReplicaLagSeconds=Infinity", "'Infinity' is not a number")]
+    [InlineData("Database:MaxReplicaLagSeconds=0", "between 0 exclusive")]
+    [InlineData("RateLimits:ConcurrentSearchesPerKey=0", "between 1 and")]
+    [InlineData("RateLimits:QueuedSearchesPerKey=-1", "between 0 and")]
+    [InlineData("RateLimits:PerKey:PermitsPerSecond=NaN", "'NaN'")]
+    [InlineData("RateLimits:PerKey:PermitsPerSecond=0", "between 0 exclusive")]
+    [InlineData("Sync:HistoryDays=-1", "between 0 and 36500")]
+    [InlineData("Sync:HistoryDays=thirty", "'thirty' is not a whole number")]
+    [InlineData("Sync:PurgeIntervalMinutes=0", "between 1 and 1440")]
+    [InlineData("Health:ReadyCacheSeconds=61", "between 0 and 60")]
+    [InlineData("Health:ReadyTimeoutSeconds=NaN", "'NaN' is not a number")]
+    [InlineData("Api:MaxLimit=ten", "'ten' is not a whole number")]
+    [InlineData("Api:PublicBaseUrl=ftp://contacts.example.com", "absolute http or https URL")]
+    [InlineData("Docs:AllowRemote=nope", "'nope' is not true or false")]
+    [InlineData("Docs:AllowedNetworks:0=10.0.0.0/8 x", "CIDR")]
+    [InlineData("Docs:Enabled=maybe", "'maybe'")]
+    [InlineData("Metrics:Enabled=maybe", "'maybe'")]
     public async Task ServeStopsWithTheSettingsNameAndRule(string setting, string rule)
     {
         var name = setting[..setting.IndexOf('=', StringComparison.Ordinal)];
+        // --provider would win over the setting under test.
+        string[] provider = name == "Database:Provider" ? [] : ["--provider", "sqlite"];
         using var stdout = new StringWriter(CultureInfo.InvariantCulture);
         using var stderr = new StringWriter(CultureInfo.InvariantCulture);
         // Should the setting be let through, the service would run: the bound stops it and the test fails on the exit code.
         using var stop = new CancellationTokenSource(Bound);
 
         var exit = await ContactsCli.RunAsync(
-            ["serve", "--urls=http://127.0.0.1:0", "--provider", "sqlite", "--connection-string", $"Data Source={_folder.Path}/contacts.db", "--" + setting],
+            ["serve", "--urls=http://127.0.0.1:0", .. provider, "--connection-string", $"Data Source={_folder.Path}/contacts.db", "--" + setting],
             stdout, stderr, stop.Token);
 
         var error = stderr.ToString().TrimEnd();
@@ -54,8 +85,31 @@ public sealed class SettingsValidationTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_folder.Path, "contacts.db")), "the database was opened before the settings were checked");
     }
 
-    [Fact]
-    public async Task MistypedNumberInTheEnvironmentStopsTheProcess()
+    /// <summary>The strict reading refuses what is malformed, not what is merely written differently.</summary>
+    [Theory]
+    [InlineData("Database:RowLevelSecurity=off")]
+    [InlineData("Database:RowLevelSecurity=REQUIRED")]
+    [InlineData("Database:Provider=SQLite")]
+    [InlineData("Database:CommandTimeoutSeconds= 30 ")]
+    [InlineData("Database:MaxReplicaLagSeconds=0.5")]
+    [InlineData("Health:ReadyCacheSeconds=0.5")]
+    [InlineData("Health:ReadyCacheSeconds=0")]
+    [InlineData("RateLimits:PerKey:PermitsPerSecond=0.5")]
+    [InlineData("RateLimits:ConcurrentSearchesPerKey=")]
+    [InlineData("Metrics:Port=")]
+    [InlineData("Sync:HistoryDays=0")]
+    [InlineData("Docs:AllowRemote=False")]
+    public async Task WellFormedValuesInAnyCaseOrWithSpacesAroundNumbersAreAccepted(string setting)
+    {
+        await using var app = ContactsApp.Build(["--urls=http://127.0.0.1:0", $"--ConnectionStrings:Contacts=Data Source={_folder.Path}/contacts.db", "--" + setting]);
+        Assert.NotNull(app);
+    }
+
+    [Theory]
+    [InlineData("Database__CommandTimeoutSeconds", "ten", "error: Database:CommandTimeoutSeconds: 'ten' is not a whole number.")]
+    [InlineData("Database__RowLevelSecurity", "1", "error: Database:RowLevelSecurity: '1' is not one of: Required, Off.")]
+    [InlineData("Database__RowLevelSecurity", " off", "error: Database:RowLevelSecurity: ' off' is not one of: Required, Off.")]
+    public async Task AMistypedSettingInTheEnvironmentStopsTheProcessWithOneLineNamingIt(string variable, string value, string expected)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var start = new ProcessStartInfo(dotnet)
@@ -66,7 +120,7 @@ public sealed class SettingsValidationTests : IDisposable
             ArgumentList = { ContactsProcess.Executable, "serve", "--urls=http://127.0.0.1:0" },
             Environment =
             {
-                ["Database__CommandTimeoutSeconds"] = "ten",
+                [variable] = value,
                 ["ConnectionStrings__Contacts"] = $"Data Source={_folder.Path}/contacts.db",
             },
         };
@@ -81,11 +135,11 @@ public sealed class SettingsValidationTests : IDisposable
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"serve kept running with Database__CommandTimeoutSeconds=ten: {await stdout}");
+            Assert.Fail($"serve kept running with {variable}={value}: {await stdout}");
         }
 
         Assert.NotEqual(0, process.ExitCode);
-        Assert.Equal("error: Database:CommandTimeoutSeconds: 'ten' is not a whole number.", (await stderr).TrimEnd());
+        Assert.Equal(expected, (await stderr).TrimEnd());
     }
 
     public void Dispose() => _folder.Dispose();
