@@ -86,8 +86,8 @@ internal static class Loader
         var company = await CompanyQueries.CreateAsync(db, name, ct);
         var keys = new List<string>();
         for (var k = 0; k < keyCount; k++) keys.Add((await KeyQueries.CreateAsync(db, company.Id, $"bench-{k}", ct)).Key);
-        var reading = new ImportReading(path, skipInvalid: false);
-        var outcome = await ContactImporter.ImportAsync(db, company.Id, reading.Records(), skipInvalid: false, reading.Errors, ct: ct);
+        using var reading = ImportReading.OpenFile(path, skipInvalid: false);
+        var outcome = await ContactImporter.ImportAsync(db, company.Id, reading.Records(), skipInvalid: false, reading.Errors, reading.Claims, ct: ct);
         return (company.Id.ToString(CultureInfo.InvariantCulture), keys, outcome.Inserted);
     }
 

@@ -11,15 +11,21 @@ public static class ContactImporter
 {
     public const int BatchSize = 2000;
 
+    /// <param name="errors">
+    /// Shared with the reader, which adds the rows it refuses while the records are enumerated; the importer adds the
+    /// rows the database refuses. Without <paramref name="skipInvalid"/>, any error rolls the transaction back.
+    /// </param>
+    /// <param name="claims">Which line claimed each contact; in memory when not given (fine for small imports).</param>
     public static async Task<ImportOutcome> ImportAsync(
         ContactsDatabase db, long companyId, IEnumerable<ImportRecord> records, bool skipInvalid,
-        IReadOnlyCollection<RowError>? readErrors = null, Action<long>? progress = null, CancellationToken ct = default)
+        ImportErrors? errors = null, IContactClaims? claims = null, Action<long>? progress = null, CancellationToken ct = default)
     {
+        errors ??= new ImportErrors();
         await using var connection = await db.OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var writer = db.Dialect.CreateImportWriter(db, connection, transaction, companyId);
         await writer.StartAsync(ct);
-        var session = new Session(writer, new ImportMatcher(companyId), await writer.LoadTagsAsync(ct),
+        var session = new Session(writer, new ImportMatcher(companyId, claims), errors, await writer.LoadTagsAsync(ct),
             UtcTimestampConverter.TruncateToMillisecond(db.Clock.GetUtcNow().UtcDateTime));
 
         long processed = 0;
@@ -30,21 +36,18 @@ public static class ContactImporter
             progress?.Invoke(processed);
         }
 
-        // readErrors: rows the reader refused while it streamed (it fills the list as the records are enumerated).
-        List<RowError> rejected = [.. readErrors ?? [], .. session.Rejected];
-        if (rejected.Count > 0 && !skipInvalid)
+        if (errors.Count > 0 && !skipInvalid)
         {
             await transaction.RollbackAsync(ct);
-            throw new ImportRejectedException(rejected);
+            throw new ImportRejectedException(errors);
         }
         await writer.FinishAsync(ct);
         await transaction.CommitAsync(ct);
-        return new ImportOutcome(session.Inserted, session.Updated, session.Unchanged, rejected);
+        return new ImportOutcome(session.Inserted, session.Updated, session.Unchanged, errors);
     }
 
-    private sealed class Session(ImportWriter writer, ImportMatcher matcher, Dictionary<string, (long Id, string? Color)> tags, DateTime now)
+    private sealed class Session(ImportWriter writer, ImportMatcher matcher, ImportErrors errors, Dictionary<string, (long Id, string? Color)> tags, DateTime now)
     {
-        public List<RowError> Rejected { get; } = [];
         public int Inserted { get; private set; }
         public int Updated { get; private set; }
         public int Unchanged { get; private set; }
@@ -52,7 +55,7 @@ public static class ContactImporter
         public async Task WriteBatchAsync(ImportRecord[] batch, CancellationToken ct)
         {
             var decisions = matcher.Match(batch, await writer.FindExistingAsync(batch, ct));
-            foreach (var reject in decisions.OfType<ImportDecision.Reject>()) Rejected.Add(new RowError(reject.Record.Line, reject.Reason));
+            foreach (var reject in decisions.OfType<ImportDecision.Reject>()) errors.Add(new RowError(reject.Record.Line, reject.Reason));
             await EnsureTagsAsync(batch, ct);
             await UpdateAsync([.. decisions.OfType<ImportDecision.Update>()], ct);
             await InsertAsync([.. decisions.OfType<ImportDecision.Insert>().Select(d => d.Record)], ct);

@@ -17,11 +17,12 @@ public abstract record ImportDecision(ImportRecord Record)
 /// <summary>
 /// Decides, without a database, what an import does with each record. A record matches an existing contact of the
 /// company by id, else phone_number, else email; a record whose id belongs to another company, or that matches a
-/// contact an earlier line already matched, is rejected. One matcher per import: it remembers what earlier batches claimed.
+/// contact an earlier line already matched, is rejected. One matcher per import: it remembers what earlier batches claimed
+/// (in <paramref name="claims"/>, or in memory without).
 /// </summary>
-public sealed class ImportMatcher(long companyId)
+public sealed class ImportMatcher(long companyId, IContactClaims? claims = null)
 {
-    private readonly Dictionary<long, int> _claimed = [];
+    private readonly IContactClaims _claims = claims ?? new ClaimsInMemory();
 
     /// <summary>The ids, phone numbers and emails to look up for a batch (ids globally: another company's id is refused).</summary>
     public static (List<long> Ids, List<string> Phones, List<string> Emails) Keys(IReadOnlyList<ImportRecord> batch) =>
@@ -30,7 +31,7 @@ public sealed class ImportMatcher(long companyId)
          [.. batch.Where(r => r.Id is null && r.Email is not null).Select(r => r.Email!).Distinct()]);
 
     /// <summary>An id this import generated for a line: a later line naming it explicitly is refused like any second claim.</summary>
-    public void Claim(long id, int line) => _claimed.TryAdd(id, line);
+    public void Claim(long id, int line) => _claims.TryClaim(id, line, out _);
 
     public List<ImportDecision> Match(IReadOnlyList<ImportRecord> batch, IReadOnlyDictionary<long, ExistingContact> existing)
     {
@@ -62,14 +63,10 @@ public sealed class ImportMatcher(long companyId)
             else if (record.PhoneNumber is not null && byPhone.TryGetValue(record.PhoneNumber, out var p)) target = p;
             else if (record.Email is not null && byEmail.TryGetValue(record.Email, out var m)) target = m;
 
-            if ((target?.Id ?? record.Id) is { } claimed)
+            if ((target?.Id ?? record.Id) is { } claimed && !_claims.TryClaim(claimed, record.Line, out var firstLine))
             {
-                if (_claimed.TryGetValue(claimed, out var firstLine))
-                {
-                    decisions.Add(new ImportDecision.Reject(record, $"matches the same contact as line {firstLine}"));
-                    continue;
-                }
-                _claimed[claimed] = record.Line;
+                decisions.Add(new ImportDecision.Reject(record, $"matches the same contact as line {firstLine}"));
+                continue;
             }
             decisions.Add(target is null ? new ImportDecision.Insert(record) : new ImportDecision.Update(record, target));
         }
@@ -96,6 +93,22 @@ public sealed class ImportMatcher(long companyId)
     {
         var created = UtcTimestampConverter.TruncateToMillisecond(record.CreatedAt ?? now);
         return new ContactRow(id, record, created, record.UpdatedAt is { } u ? UtcTimestampConverter.TruncateToMillisecond(u) : created);
+    }
+
+    private sealed class ClaimsInMemory : IContactClaims
+    {
+        private readonly Dictionary<long, int> _lines = [];
+
+        public bool TryClaim(long contactId, int line, out int firstLine)
+        {
+            if (_lines.TryAdd(contactId, line))
+            {
+                firstLine = line;
+                return true;
+            }
+            firstLine = _lines[contactId];
+            return false;
+        }
     }
 }
 

@@ -19,11 +19,12 @@ public sealed record ImportTag(string Name, string? Color);
 
 public sealed record RowError(int Line, string Reason);
 
-public sealed record ImportOutcome(int Inserted, int Updated, int Unchanged, IReadOnlyList<RowError> Rejected);
+/// <summary>What an import did; Rejected counts every refused row and keeps the first 100.</summary>
+public sealed record ImportOutcome(int Inserted, int Updated, int Unchanged, ImportErrors Rejected);
 
-/// <summary>Thrown when an all-or-nothing import meets a row the database refuses; nothing was written.</summary>
-public sealed class ImportRejectedException(IReadOnlyList<RowError> errors)
+/// <summary>Thrown when an all-or-nothing import has refused a row: its transaction is rolled back, nothing was written.</summary>
+public sealed class ImportRejectedException(ImportErrors errors)
     : Exception($"{errors.Count} row(s) rejected; nothing was imported.")
 {
-    public IReadOnlyList<RowError> Errors { get; } = errors;
+    public ImportErrors Errors { get; } = errors;
 }

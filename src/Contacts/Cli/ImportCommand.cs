@@ -16,33 +16,53 @@ public static class ImportCommand
     {
         var company = new Option<long>("--company") { Description = "Company id", Required = true };
         var skipInvalid = new Option<bool>("--skip-invalid") { Description = "Import the valid rows and report the invalid ones" };
-        var file = new Argument<FileInfo>("FILE") { Description = "A .csv (header row) or .jsonl file" };
+        var fifoTimeout = new Option<int>("--fifo-timeout")
+        {
+            Description = "When FILE is a FIFO (named pipe): seconds to wait for a program to open it for writing",
+            DefaultValueFactory = _ => ImportSource.DefaultFifoTimeoutSeconds,
+        };
+        var file = new Argument<FileInfo>("FILE") { Description = "A .csv (header row) or .jsonl file, or a FIFO with such a name" };
         var command = new Command("import", "Import contacts from CSV or JSON Lines: match by id, else phone_number, else email; update or insert.")
         {
-            company, skipInvalid, file, io.JsonOption,
+            company, skipInvalid, fifoTimeout, file, io.JsonOption,
         };
         command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file)!.FullName;
-            if (!File.Exists(path)) throw new CliException($"File not found: {path}");
-            if (!ContactFileReader.IsSupported(path)) throw new CliException($"'{path}': unknown file type; use .csv or .jsonl (.ndjson).");
-            await using var db = await io.OpenMigratedAsync(parse, ct);
-            var companyId = await io.RequireCompanyAsync(db, parse.GetValue(company), ct);
-            var skip = parse.GetValue(skipInvalid);
-            var json = parse.GetValue(io.JsonOption);
-
-            var reading = new ImportReading(path, skip);
-            // No total is known before the single pass ends: progress counts rows written so far.
-            var progress = new Action<long>(n => { if (n % 50_000 < ContactImporter.BatchSize) io.Error.WriteLine($"import: {n:N0} rows written"); });
+            var seconds = parse.GetValue(fifoTimeout);
+            if (seconds is < 1 or > 3600) throw new CliException($"--fifo-timeout must be 1 to 3600 seconds, not {seconds}.");
+            // Before the database: a file that cannot be read costs no connection, and a FIFO's wait holds no lock.
+            Stream source;
             try
             {
-                var outcome = await ContactImporter.ImportAsync(db, companyId, reading.Records(), skip, reading.Errors, progress, ct);
-                var rejected = outcome.Rejected.OrderBy(e => e.Line).ToList();
-                return Report(io, json, path, companyId, outcome with { Rejected = rejected }, imported: true);
+                source = await ImportSource.OpenAsync(path, TimeSpan.FromSeconds(seconds), ct);
+            }
+            catch (ImportSourceException e)
+            {
+                throw new CliException(e.Message);
+            }
+            using var reading = new ImportReading(source, path, parse.GetValue(skipInvalid));
+            await using var db = await io.OpenMigratedAsync(parse, ct);
+            var companyId = await io.RequireCompanyAsync(db, parse.GetValue(company), ct);
+            var json = parse.GetValue(io.JsonOption);
+
+            // No total is known before the single pass ends: progress counts the rows written so far, inside the
+            // import's one transaction (every 50,000, so a small or quickly refused file prints none).
+            long progressLines = 0;
+            var progress = new Action<long>(n =>
+            {
+                if (n / 50_000 <= progressLines) return;
+                progressLines = n / 50_000;
+                io.Error.WriteLine($"import: {n:N0} rows written so far, not committed until the import ends");
+            });
+            try
+            {
+                var outcome = await ContactImporter.ImportAsync(db, companyId, reading.Records(), reading.SkipInvalid, reading.Errors, reading.Claims, progress, ct);
+                return Report(io, json, path, companyId, outcome, imported: true);
             }
             catch (ImportRejectedException e)
             {
-                return Report(io, json, path, companyId, new ImportOutcome(0, 0, 0, [.. e.Errors.OrderBy(r => r.Line)]), imported: false);
+                return Report(io, json, path, companyId, new ImportOutcome(0, 0, 0, e.Errors), imported: false);
             }
             catch (FileUnreadableException)
             {
@@ -54,6 +74,7 @@ public static class ImportCommand
 
     private static int Report(CliContext io, bool json, string path, long companyId, ImportOutcome outcome, bool imported, bool unreadable = false)
     {
+        var rejected = outcome.Rejected;
         if (json)
         {
             io.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
@@ -63,39 +84,53 @@ public static class ImportCommand
                 inserted = outcome.Inserted,
                 updated = outcome.Updated,
                 unchanged = outcome.Unchanged,
-                rejected = outcome.Rejected.Count,
-                errors = outcome.Rejected.Select(e => new { line = e.Line, reason = e.Reason }),
+                rejected = rejected.Count,
+                errors = rejected.First.Select(e => new { line = e.Line, reason = e.Reason }),
             }, ContactsCli.Json));
         }
         else if (imported)
         {
-            io.Out.WriteLine($"Imported {Path.GetFileName(path)} into company {companyId}: {outcome.Inserted} inserted, {outcome.Updated} updated, {outcome.Unchanged} unchanged, {outcome.Rejected.Count} rejected.");
+            io.Out.WriteLine($"Imported {Path.GetFileName(path)} into company {companyId}: {outcome.Inserted} inserted, {outcome.Updated} updated, {outcome.Unchanged} unchanged, {rejected.Count} rejected.");
         }
-        foreach (var error in outcome.Rejected.Take(json ? 0 : 100)) io.Error.WriteLine($"{Path.GetFileName(path)}:{error.Line}: {error.Reason}");
-        if (!json && outcome.Rejected.Count > 100) io.Error.WriteLine($"... and {outcome.Rejected.Count - 100} more rejected rows.");
+        if (!json)
+        {
+            foreach (var error in rejected.First) io.Error.WriteLine($"{Path.GetFileName(path)}:{error.Line}: {error.Reason}");
+            if (rejected.Count > rejected.First.Count)
+                io.Error.WriteLine($"... and {rejected.Count - rejected.First.Count:N0} more rejected rows (the first {ImportErrors.Kept} are shown).");
+        }
         if (imported) return ContactsCli.Ok;
         io.Error.WriteLine(unreadable
             ? "error: the file cannot be read as a whole (see above); nothing was imported."
-            : $"error: {outcome.Rejected.Count} invalid row(s); nothing was imported. Fix them, or pass --skip-invalid to import the valid rows.");
+            : $"error: {rejected.Count:N0} invalid row(s); nothing was imported (all or nothing). Fix them, or pass --skip-invalid to import the valid rows.");
         return ContactsCli.BadInput;
     }
 }
 
 /// <summary>
 /// The single pass over the file: each row is read, validated and checked against the rows before it, then handed to
-/// the importer, so the rows validated are exactly the rows written. Errors are collected as they come; without
-/// --skip-invalid the first one stops the writing (the importer then rolls back) while reading goes on to report
-/// every bad row. A file that cannot be read as a whole ends the import with <see cref="FileUnreadableException"/>.
+/// the importer, so the rows validated are exactly the rows written. Errors are counted as they come (the first 100
+/// kept); without --skip-invalid the first one stops the writing (the importer then rolls back) while reading goes on
+/// to count every bad row. A file that cannot be read as a whole ends the import with <see cref="FileUnreadableException"/>.
+/// Owns the file and the scratch store of keys and claims (<see cref="SeenKeys"/>): dispose after the import.
 /// </summary>
-public sealed class ImportReading(string path, bool skipInvalid)
+public sealed class ImportReading(Stream file, string path, bool skipInvalid) : IDisposable
 {
-    public List<RowError> Errors { get; } = [];
+    // Every row's keys with their first line, for the whole file: on disk, so memory does not grow with the rows.
+    private readonly SeenKeys _seen = new();
+
+    public bool SkipInvalid => skipInvalid;
+
+    /// <summary>Shared with the importer, which adds the rows the database refuses.</summary>
+    public ImportErrors Errors { get; } = new();
+
+    /// <summary>For the importer's matcher: which line claimed each contact, in the same scratch file.</summary>
+    public IContactClaims Claims => _seen;
+
+    public static ImportReading OpenFile(string path, bool skipInvalid) => new(File.OpenRead(path), path, skipInvalid);
 
     public IEnumerable<ImportRecord> Records()
     {
-        // Every row's keys with their first line, for the whole file: on disk, so memory does not grow with the rows.
-        using var seen = new SeenKeys();
-        foreach (var result in ContactFileReader.Read(path))
+        foreach (var result in ContactFileReader.Read(file, path))
         {
             if (result.Error is { } error)
             {
@@ -108,11 +143,11 @@ public sealed class ImportReading(string path, bool skipInvalid)
             // A row without an id finds its contact by phone or email on the next import: no other row of the file,
             // with or without an id, may leave a contact behind with the same phone or email.
             var duplicate = record.Id is { } id
-                ? Seen(seen, SeenKeys.Kind.Phone, record.PhoneNumber, "phone_number") ?? Seen(seen, SeenKeys.Kind.Email, record.Email, "email")
-                  ?? First(seen, SeenKeys.Kind.Id, id.ToString(CultureInfo.InvariantCulture), record.Line, "id")
-                : Seen(seen, SeenKeys.Kind.PhoneWithId, record.PhoneNumber, "phone_number") ?? Seen(seen, SeenKeys.Kind.EmailWithId, record.Email, "email")
-                  ?? (record.PhoneNumber is { } phone ? First(seen, SeenKeys.Kind.Phone, phone, record.Line, "phone_number") : null)
-                  ?? (record.Email is { } email ? First(seen, SeenKeys.Kind.Email, email, record.Line, "email") : null);
+                ? Seen(_seen, SeenKeys.Kind.Phone, record.PhoneNumber, "phone_number") ?? Seen(_seen, SeenKeys.Kind.Email, record.Email, "email")
+                  ?? First(_seen, SeenKeys.Kind.Id, id.ToString(CultureInfo.InvariantCulture), record.Line, "id")
+                : Seen(_seen, SeenKeys.Kind.PhoneWithId, record.PhoneNumber, "phone_number") ?? Seen(_seen, SeenKeys.Kind.EmailWithId, record.Email, "email")
+                  ?? (record.PhoneNumber is { } phone ? First(_seen, SeenKeys.Kind.Phone, phone, record.Line, "phone_number") : null)
+                  ?? (record.Email is { } email ? First(_seen, SeenKeys.Kind.Email, email, record.Line, "email") : null);
             if (duplicate is not null)
             {
                 Errors.Add(new RowError(record.Line, duplicate));
@@ -120,11 +155,17 @@ public sealed class ImportReading(string path, bool skipInvalid)
             }
             if (record.Id is not null)
             {
-                if (record.PhoneNumber is not null) seen.TryAdd(SeenKeys.Kind.PhoneWithId, record.PhoneNumber, record.Line);
-                if (record.Email is not null) seen.TryAdd(SeenKeys.Kind.EmailWithId, record.Email, record.Line);
+                if (record.PhoneNumber is not null) _seen.TryAdd(SeenKeys.Kind.PhoneWithId, record.PhoneNumber, record.Line);
+                if (record.Email is not null) _seen.TryAdd(SeenKeys.Kind.EmailWithId, record.Email, record.Line);
             }
             if (Errors.Count == 0 || skipInvalid) yield return record;
         }
+    }
+
+    public void Dispose()
+    {
+        file.Dispose();
+        _seen.Dispose();
     }
 
     private static string? Seen(SeenKeys seen, SeenKeys.Kind kind, string? key, string what) =>

@@ -20,10 +20,25 @@ public static class ContactFileReader
         ["id", "first_name", "last_name", "email", "phone_number", "phone_number_lid", "profile_picture", "created_at", "updated_at", "tags"];
 
     /// <summary>
-    /// The longest JSON Lines line and CSV field read, in characters: far above any valid row (the validator's longest
-    /// field is 2,048), and what bounds memory. 2 Mi rather than 1 Mi so a 1 MiB field still gets the validator's reason.
+    /// The longest CSV field read, in characters. The validator's longest field is 2,048 (profile_picture) and a full
+    /// tags cell about 10,100; 2 Mi rather than 1 Mi so that a 1 MiB field is still one bad row with the validator's
+    /// reason. A longer field stops the read: the file is refused (exit 2) with the line it starts on.
     /// </summary>
-    public const int MaxLineLength = 2 << 20;
+    public const int MaxFieldLength = 2 << 20;
+
+    /// <summary>
+    /// The longest JSON Lines line or CSV record read, in characters: what bounds the memory (and, for an endless
+    /// stream without a line break, the time) a row can take. The longest valid contact is about 14,000 characters of
+    /// CSV and, as JSON with every character escaped and each of its 100 tags an object, about 110,000; twice the field
+    /// cap so that an over-long field is reported as such. A longer line stops the read, as for a field.
+    /// </summary>
+    public const int MaxLineLength = 4 << 20;
+
+    public static readonly string FieldTooLong =
+        $"a field is longer than {MaxFieldLength:N0} characters, the most the import reads (a contact's longest field has 2,048)";
+
+    public static readonly string LineTooLong =
+        $"the line is longer than {MaxLineLength:N0} characters, the most the import reads (a contact row needs far fewer)";
 
     // Invalid UTF-8 decodes to U+FFFD, which the validator reports with the line number.
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
@@ -37,10 +52,11 @@ public static class ContactFileReader
         _ => null,
     };
 
-    public static IEnumerable<ReadResult> Read(string path) => Kind(path) switch
+    /// <summary>Reads the file opened from <paramref name="path"/> (which names its format), and disposes of it.</summary>
+    public static IEnumerable<ReadResult> Read(Stream file, string path) => Kind(path) switch
     {
-        "csv" => ReadCsv(path),
-        "jsonl" => ReadJsonLines(path),
+        "csv" => ReadCsv(file),
+        "jsonl" => ReadJsonLines(file),
         _ => throw new ArgumentException($"'{path}': unknown file type; use .csv or .jsonl (.ndjson)."),
     };
 
@@ -50,7 +66,7 @@ public static class ContactFileReader
         return new ReadResult(record, error is null ? null : new RowError(raw.Line, error));
     }
 
-    private static IEnumerable<ReadResult> ReadCsv(string path)
+    private static IEnumerable<ReadResult> ReadCsv(Stream file)
     {
         var badData = false;
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
@@ -60,13 +76,21 @@ public static class ContactFileReader
             DetectColumnCountChanges = false,
             // Skipped below instead, so that the line after a blank one is counted right.
             IgnoreBlankLines = false,
-            MaxFieldSize = MaxLineLength,
+            MaxFieldSize = MaxFieldLength,
         };
-        using var reader = new StreamReader(path, Utf8, detectEncodingFromByteOrderMarks: true);
+        // MaxFieldSize bounds one field; a record of many short fields (or quoted line breaks) is bounded by the reader.
+        using var reader = new CappedRecordReader(new StreamReader(file, Utf8, detectEncodingFromByteOrderMarks: true), MaxLineLength);
         using var csv = new CsvReader(reader, config);
+        var blankLines = 0;
+        string? problem;
         bool headerFound;
-        do headerFound = csv.Read();
-        while (headerFound && csv.Parser.Record is [var only] && string.IsNullOrWhiteSpace(only));
+        while ((problem = TryRead(csv, reader, out headerFound)) is null && headerFound && csv.Parser.Record is [var only] && string.IsNullOrWhiteSpace(only))
+            blankLines = csv.Parser.RawRow;
+        if (problem is not null)
+        {
+            yield return new ReadResult(null, new RowError(blankLines + 1, problem), FileUnreadable: true);
+            yield break;
+        }
         if (!headerFound || !csv.ReadHeader() || csv.HeaderRecord is not { } header)
         {
             yield return new ReadResult(null, new RowError(1, "the file is empty; the first line must be the header: " + string.Join(",", CsvColumns)), FileUnreadable: true);
@@ -83,20 +107,10 @@ public static class ContactFileReader
         var previousEnd = csv.Parser.RawRow;
         while (true)
         {
-            bool more;
-            string? parseError = null;
-            try
+            problem = TryRead(csv, reader, out var more);
+            if (problem is not null)
             {
-                more = csv.Read();
-            }
-            catch (CsvHelperException e)
-            {
-                more = false;
-                parseError = e.Message.Split('\n')[0];
-            }
-            if (parseError is not null)
-            {
-                yield return new ReadResult(null, new RowError(previousEnd + 1, "unreadable CSV: " + parseError), FileUnreadable: true);
+                yield return new ReadResult(null, new RowError(previousEnd + 1, problem), FileUnreadable: true);
                 yield break;
             }
             if (!more) yield break;
@@ -124,6 +138,27 @@ public static class ContactFileReader
         }
     }
 
+    /// <summary>The next record, or why the file cannot be read past this point (null when it can).</summary>
+    private static string? TryRead(CsvReader csv, CappedRecordReader reader, out bool more)
+    {
+        more = false;
+        reader.RecordStart = csv.Parser.CharCount;
+        try
+        {
+            more = csv.Read();
+            return null;
+        }
+        catch (Exception e) when (e is CsvHelperException or CappedRecordReader.RecordTooLongException)
+        {
+            return e switch
+            {
+                MaxFieldSizeException => FieldTooLong,
+                CappedRecordReader.RecordTooLongException or { InnerException: CappedRecordReader.RecordTooLongException } => LineTooLong,
+                _ => "unreadable CSV: " + e.Message.Split('\n')[0],
+            };
+        }
+    }
+
     private static string? HeaderProblem(string[] columns)
     {
         var unknown = columns.Where(c => !CsvColumns.Contains(c)).ToList();
@@ -136,28 +171,31 @@ public static class ContactFileReader
         return null;
     }
 
-    private static IEnumerable<ReadResult> ReadJsonLines(string path)
+    private static IEnumerable<ReadResult> ReadJsonLines(Stream file)
     {
-        using var reader = new StreamReader(path, Utf8, detectEncodingFromByteOrderMarks: true);
+        using var reader = new StreamReader(file, Utf8, detectEncodingFromByteOrderMarks: true);
         foreach (var (line, text) in BoundedLines(reader))
         {
             if (text is null)
             {
-                yield return new ReadResult(null, new RowError(line, $"the line is longer than {MaxLineLength:N0} characters"));
-                continue;
+                yield return new ReadResult(null, new RowError(line, LineTooLong), FileUnreadable: true);
+                yield break;
             }
             if (string.IsNullOrWhiteSpace(text)) continue;
             yield return ParseJsonLine(line, text);
         }
     }
 
-    /// <summary>Lines as ReadLine splits them (\n, \r\n), but a line past <see cref="MaxLineLength"/> is skipped to its end, not buffered: its text is null.</summary>
+    /// <summary>
+    /// Lines as ReadLine splits them (\n, \r\n), but a line past <see cref="MaxLineLength"/> is not buffered: its text
+    /// is null, given as soon as the cap is passed (the caller stops there, so an endless line costs neither memory
+    /// nor time).
+    /// </summary>
     private static IEnumerable<(int Line, string? Text)> BoundedLines(StreamReader reader)
     {
         var buffer = new char[64 * 1024];
         var text = new StringBuilder();
         var line = 1;
-        var tooLong = false;
         int read;
         while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
         {
@@ -166,15 +204,20 @@ public static class ContactFileReader
             {
                 var end = Array.IndexOf(buffer, '\n', start, read - start);
                 var chunk = (end < 0 ? read : end) - start;
-                if (!tooLong && text.Length + chunk > MaxLineLength + 1) (tooLong, text.Length) = (true, 0);
-                if (!tooLong) text.Append(buffer, start, chunk);
+                // One more than the cap for the \r of a \r\n ending
+                if (text.Length + chunk > MaxLineLength + 1)
+                {
+                    yield return (line, null);
+                    yield break;
+                }
+                text.Append(buffer, start, chunk);
                 if (end < 0) break;
-                yield return (line++, tooLong ? null : Line(text));
-                (tooLong, text.Length) = (false, 0);
+                yield return (line++, Line(text));
+                text.Length = 0;
                 start = end + 1;
             }
         }
-        if (tooLong || text.Length > 0) yield return (line, tooLong ? null : Line(text));
+        if (text.Length > 0) yield return (line, Line(text));
     }
 
     private static string? Line(StringBuilder text)

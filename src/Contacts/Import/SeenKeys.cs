@@ -1,15 +1,18 @@
+using System.Globalization;
+using Contacts.Data.Import;
 using Microsoft.Data.Sqlite;
 
 namespace Contacts.Import;
 
 /// <summary>
-/// The first line on which a file used each id, phone number and email, kept in a temporary SQLite file instead of
-/// the heap: the single pass checks every row against all the rows before it while its memory stays that of SQLite's
-/// page cache (2 MB by default), whatever the file's length. The file is deleted on dispose.
+/// The first line on which a file used each id, phone number and email, and the line that claimed each contact
+/// written, kept in a temporary SQLite file instead of the heap: the single pass checks every row against all the
+/// rows before it while its memory stays that of SQLite's page cache (2 MB by default), whatever the file's length.
+/// The file is deleted on dispose.
 /// </summary>
-internal sealed class SeenKeys : IDisposable
+internal sealed class SeenKeys : IContactClaims, IDisposable
 {
-    public enum Kind { Id, Phone, Email, PhoneWithId, EmailWithId }
+    public enum Kind { Id, Phone, Email, PhoneWithId, EmailWithId, Contact }
 
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"contacts-import-{Guid.NewGuid():N}.db");
     private readonly SqliteConnection _connection;
@@ -60,6 +63,18 @@ internal sealed class SeenKeys : IDisposable
         _add.Parameters["$key"].Value = key;
         _add.Parameters["$line"].Value = line;
         return _add.ExecuteNonQuery() == 1;
+    }
+
+    public bool TryClaim(long contactId, int line, out int firstLine)
+    {
+        var key = contactId.ToString(CultureInfo.InvariantCulture);
+        if (TryAdd(Kind.Contact, key, line))
+        {
+            firstLine = line;
+            return true;
+        }
+        firstLine = LineOf(Kind.Contact, key) ?? line;
+        return false;
     }
 
     public void Dispose()
