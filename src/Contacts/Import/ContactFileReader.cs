@@ -29,7 +29,7 @@ public static class ContactFileReader
     /// <summary>
     /// The longest JSON Lines line or CSV record read, in characters: what bounds the memory (and, for an endless
     /// stream without a line break, the time) a row can take. The longest valid contact is about 14,000 characters of
-    /// CSV and, as JSON with every character escaped and each of its 100 tags an object, about 110,000; twice the field
+    /// CSV and, as JSON with every character escaped and each of its 100 tags an object, about 82,000; twice the field
     /// cap so that an over-long field is reported as such. A longer line stops the read, as for a field.
     /// </summary>
     public const int MaxLineLength = 4 << 20;
