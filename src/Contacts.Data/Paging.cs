@@ -19,6 +19,9 @@ internal sealed class Filter(string tenantCondition, long company)
     public string? PageSql { get; set; }
 
     public string Page => PageSql ?? Sql;
+
+    /// <summary>A search's test of one contact <c>c</c> as it is now, and of a before-image <c>i</c> (the total's repair).</summary>
+    public (string Row, string Image)? RepairTests { get; set; }
     public Dictionary<string, object> Parameters { get; } = new() { ["@company"] = company };
 
     public void Bind(DbCommand command)

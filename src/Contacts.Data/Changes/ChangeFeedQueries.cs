@@ -221,4 +221,22 @@ internal abstract class ChangeFeedDialect
 
     /// <summary>Inserts a new row into contact_change_history with a fresh random mark; returns its id.</summary>
     public abstract string RestartHistory { get; }
+
+    /// <summary>
+    /// For a search total's repair (docs/search-performance.md): the ids (contact_id) of @company's contacts changed
+    /// after position @cached_since, at most @repair_limit + 1 of them.
+    /// </summary>
+    public abstract string ChangedContacts { get; }
+
+    /// <summary>
+    /// For each contact of CTE changed: its before-image at @cached_since (contact_id, absent, complete, search_text,
+    /// phone_digits, tag_ids), from the first change after it; complete is false, or the row missing, when it cannot tell.
+    /// </summary>
+    public abstract string FirstImages { get; }
+
+    /// <summary>SQL: true when a change after @cached_since cannot be repaired from images (bulk, renamed or deleted tag, purged images).</summary>
+    public abstract string RepairBlocked { get; }
+
+    /// <summary>SQL: true when image <c>i</c>'s tag ids include one the uncorrelated subquery finds.</summary>
+    public abstract string ImageHasTag(string tagIds);
 }

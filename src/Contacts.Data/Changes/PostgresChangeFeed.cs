@@ -48,4 +48,33 @@ internal sealed class PostgresChangeFeed : ChangeFeedDialect
         SELECT floor(random() * 9007199254740991)::bigint + 1, i.system_identifier, i.timeline, i.database_oid
         FROM contacts_change_identity() i RETURNING id
         """;
+
+    // The latest change of each contact is in contact_change (one row per contact), its position in contact_change_txn.
+    public override string ChangedContacts => """
+        SELECT cc.contact_id FROM contact_change_txn x
+        JOIN contact_change cc ON cc.company_id = x.company_id AND cc.txn_key = x.txn_key
+        WHERE x.company_id = @company AND x.seq > @cached_since
+        LIMIT @repair_limit + 1
+        """;
+
+    // Migration 0011: one image per contact and transaction; the first transaction after the position holds the state at it.
+    public override string FirstImages => """
+        SELECT DISTINCT ON (i.contact_id) i.contact_id, i.absent, i.text_known AND i.tags_known AS complete,
+               i.search_text, i.phone_digits, i.tag_ids
+        FROM contact_search_image i
+        JOIN contact_change_txn x ON x.txn_key = i.txn_key AND x.company_id = i.company_id
+        WHERE i.company_id = @company AND i.contact_id IN (SELECT contact_id FROM changed) AND x.seq > @cached_since
+        ORDER BY i.contact_id, x.seq
+        """;
+
+    public override string RepairBlocked => """
+        (EXISTS (SELECT 1 FROM contact_search_bulk b
+                 JOIN contact_change_txn x ON x.txn_key = b.txn_key AND x.company_id = b.company_id
+                 WHERE b.company_id = @company AND x.seq > @cached_since)
+         OR EXISTS (SELECT 1 FROM contact_change_txn x
+                    WHERE x.company_id = @company AND x.seq > @cached_since
+                      AND x.txn_key < (SELECT p.below_key FROM contact_search_image_purge p)))
+        """;
+
+    public override string ImageHasTag(string tagIds) => $"i.tag_ids && ARRAY({tagIds})";
 }

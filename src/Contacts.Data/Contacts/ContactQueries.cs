@@ -74,8 +74,12 @@ public static class ContactQueries
         if (horizon is { Stale: true } stale)
         {
             // Stale or missing: counted once for every request that needs it now (SearchTotals.CountOnceAsync).
+            // A stale total is repaired from the changes since it was counted; a missing one (or one the changes cannot
+            // repair) is counted. Once for every request that needs it now (SearchTotals.CountOnceAsync).
             total = (await db.Dialect.SearchTotals.CountOnceAsync(company, cacheKey!, stale.Since,
-                token => CountAsync(db, company, filter, customPlans, token), ct)).Total;
+                async token => cached is { } before && await RepairAsync(db, company, filter, before, token) is { } repaired
+                    ? repaired
+                    : await CountAsync(db, company, filter, customPlans, token), ct)).Total;
         }
         else if (horizon is { } seen) db.Dialect.SearchTotals.Set(company, cacheKey!, new SearchTotals.Entry(seen.Since, total, seen.Size));
         return new ListPage<Contact>(rows, total);
@@ -98,6 +102,51 @@ public static class ContactQueries
             filter.Bind(command);
             await using var reader = await db.ExecuteForCompanyAsync(command, token);
             await reader.ReadAsync(token);
+            return new SearchTotals.Entry(Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture),
+                Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture));
+        }, ct: ct);
+    }
+
+    /// <summary>Search totals repaired from the changes since they were counted, instead of counted again.</summary>
+    private static readonly System.Diagnostics.Metrics.Counter<long> Repairs =
+        ContactsDatabase.Meter.CreateCounter<long>("contacts.search.repairs", description: "Search totals repaired from the changes since they were counted");
+
+    /// <summary>Changed contacts past which a stale total is counted again rather than repaired.</summary>
+    internal const int RepairLimit = 2_000;
+
+    /// <summary>
+    /// A stale total repaired (docs/search-performance.md, "Repair"): the cached total, plus the contacts changed since
+    /// it was counted that match now, less those that matched then (their before-images at that position). One statement,
+    /// one snapshot, reading the changed contacts only. Null when the changes cannot be repaired (too many, a bulk
+    /// transaction, a renamed or deleted tag, images purged): the caller counts.
+    /// </summary>
+    private static Task<SearchTotals.Entry?> RepairAsync(ContactsDatabase db, long company, Filter filter, SearchTotals.Entry before,
+        CancellationToken ct)
+    {
+        if (filter.RepairTests is not var (row, image)) return Task.FromResult<SearchTotals.Entry?>(null);
+        var feed = db.Dialect.ChangeFeed;
+        return db.ReadAsync(async (connection, token) =>
+        {
+            using var timeLimit = db.Dialect.LimitStatementTime(connection);
+            await using var command = db.CompanyCommand(connection, company, $"""
+                WITH changed AS ({feed.ChangedContacts}),
+                images AS ({feed.FirstImages})
+                SELECT CASE WHEN NOT {feed.RepairBlocked}
+                                 AND (SELECT count(*) FROM changed) <= @repair_limit
+                                 AND (SELECT count(*) FROM images i WHERE i.complete) = (SELECT count(*) FROM changed)
+                            THEN @cached_total
+                                 + (SELECT count(*) FROM contact c WHERE c.company_id = @company
+                                      AND c.id IN (SELECT contact_id FROM changed) AND {row})
+                                 - (SELECT count(*) FROM images i WHERE NOT i.absent AND {image})
+                       END, {feed.Horizon}, {CompanySize}
+                """, customPlans: false);
+            filter.Bind(command); // @cached_since and @cached_total are the entry's (before's), as for the page
+            ContactsDatabase.AddParameter(command, "@repair_limit", (long)RepairLimit);
+            await using var reader = await db.ExecuteForCompanyAsync(command, token);
+            await reader.ReadAsync(token);
+            if (reader.IsDBNull(0)) return (SearchTotals.Entry?)null;
+            Repairs.Add(1);
+            db.Dialect.SearchTotals.RepairingOne();
             return new SearchTotals.Entry(Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture),
                 Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture));
         }, ct: ct);
@@ -205,6 +254,10 @@ public static class ContactQueries
              AND (c.search_text LIKE {pattern} ESCAPE '\'{byPhone} OR EXISTS (SELECT 1 FROM contact_tag ct
                 WHERE ct.contact_id = c.id AND ct.tag_id {tagTest}{probeEnd}))
             """;
+        // The same match for one contact, now and in a before-image (RepairAsync): text, phone digits, or a matching tag.
+        filter.RepairTests = (
+            $"(c.search_text LIKE {pattern} ESCAPE '\\'{byPhone} OR EXISTS (SELECT 1 FROM contact_tag ct WHERE ct.contact_id = c.id AND ct.tag_id IN ({matchingTags})))",
+            $"(i.search_text LIKE {pattern} ESCAPE '\\'{byPhone.Replace("c.", "i.", StringComparison.Ordinal)} OR {dialect.ChangeFeed.ImageHasTag(matchingTags)})");
         var tenant = filter.Sql;
         if (scan) filter.PageSql = tenant + Walk(dialect.InTagsFoundOnce(matchingTags), " LIMIT 1 OFFSET 0");
         if (shortTerm)

@@ -44,6 +44,13 @@ internal sealed class SearchTotals(int capacity)
 
     internal void CountingOne() => Interlocked.Increment(ref _counted);
 
+    private long _repaired;
+
+    /// <summary>Stale totals repaired from the changes since they were counted, instead of counted (the repair tests read it).</summary>
+    public long Repaired => Interlocked.Read(ref _repaired);
+
+    internal void RepairingOne() => Interlocked.Increment(ref _repaired);
+
     /// <summary>
     /// Counts a stale or missing total once for every request that needs it at the same time (single flight): the first
     /// runs <paramref name="count"/>, the others wait for its result. A request whose own snapshot saw another horizon

@@ -84,7 +84,7 @@ public abstract class CachedTotalTests(AppFixture fixture)
         Assert.Equal(30, await TotalAsync(client, "an"));
         await fixture.Data.ContactAsync(company.Id, "Anna", "Late");
         var totals = fixture.App.Services.GetRequiredService<ContactsDatabase>().Dialect.SearchTotals;
-        var before = totals.Counted;
+        var before = totals.Counted + totals.Repaired;
 
         // Sixteen keys of the company, so that the per-key search limit does not queue them one after another.
         var keys = new List<string>();
@@ -94,7 +94,7 @@ public abstract class CachedTotalTests(AppFixture fixture)
         foreach (var c in clients) c.Dispose();
 
         Assert.All(answers, total => Assert.Equal(31, total));
-        Assert.Equal(1, totals.Counted - before);
+        Assert.Equal(1, totals.Counted + totals.Repaired - before); // one repair (or count) for the sixteen
     }
 
     [SkippableFact]
