@@ -65,8 +65,12 @@ public sealed class PostgresDialect : SqlDialect
         $"SELECT {(_switchRole ? $"set_config('role', '{ApiRole}', true), " : "")}set_config('contacts.company_id', @scope_company, true), " +
         $"set_config('plan_cache_mode', '{(customPlans ? "force_custom_plan" : "force_generic_plan")}', true);\n" + sql;
 
-    /// <summary>The change feed's tables, which the role the policies apply to must read (migrations 0007, 0010).</summary>
-    private static readonly string[] ChangeTables = ["contact_change", "contact_change_purge", "contact_change_txn", "contact_change_history"];
+    /// <summary>
+    /// The change feed's tables and the search totals' before-images, which the role the policies apply to must read
+    /// (migrations 0007, 0010, 0011).
+    /// </summary>
+    private static readonly string[] ChangeTables = ["contact_change", "contact_change_purge", "contact_change_txn", "contact_change_history",
+        "contact_search_image", "contact_search_bulk", "contact_search_image_purge"];
 
     /// <summary>The role the API's company commands run as when the service connects as one the policies skip (migration 0008).</summary>
     public const string ApiRole = "contacts_api";
@@ -117,7 +121,7 @@ public sealed class PostgresDialect : SqlDialect
         var readsChanges = !bypasses ? userReadsChanges : !off && canSwitch ? apiRoleReadsChanges : true;
         if (!readsChanges)
             throw new InvalidOperationException(
-                $"The role '{searcher.Item1}' may not read the change positions, which the change feed and every search read under row-level security. " +
+                $"The role '{searcher.Item1}' may not read the change positions and search images, which the change feed and every search read under row-level security. " +
                 $"Have the tables' owner run 'GRANT SELECT ON {string.Join(", ", ChangeTables)} TO {searcher.Item1};' (docs/isolation.md).");
         if (!bypasses || off)
         {

@@ -43,7 +43,8 @@ public sealed class RowLevelSecurityFixture : IAsyncLifetime
             GRANT CONNECT ON DATABASE {database} TO {ServiceRole};
             GRANT USAGE ON SCHEMA public TO {ServiceRole};
             GRANT SELECT ON contact, tag, contact_tag, company_contact_count, tag_contact_count, contact_block_count,
-                contact_change, contact_change_purge, contact_change_txn, contact_change_history TO {ServiceRole};
+                contact_change, contact_change_purge, contact_change_txn, contact_change_history,
+                contact_search_image, contact_search_bulk, contact_search_image_purge TO {ServiceRole};
             GRANT EXECUTE ON FUNCTION contacts_find_key(text), contacts_touch_keys(text[], timestamptz), contacts_search_ids(bigint, text, text) TO {ServiceRole};
 
             CREATE ROLE {WriterRole} LOGIN;
