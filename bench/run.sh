@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark in one command:  bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration SECONDS]
-#                                 [--skip-alone] [--keep-db | --reuse-db] [--replicas N]
+#                                 [--skip-alone] [--keep-db | --reuse-db] [--replicas N] [--scenarios A,B] [--writes 1,5,50]
 # Generates the data (once, bench/data/), starts a throwaway PostgreSQL (or an SQLite file), loads the data with the
 # import commands' code on one connection pool (contacts-bench load), runs the service in Release on loopback, drives each scenario with wrk (16 connections), captures
 # the SQL the service sent per scenario and replays it with pgbench at the same concurrency (the ceiling), measures the
@@ -10,12 +10,15 @@
 # The change feed: an idle poll from every small company's key (wrk) and a timed walk of the big company (contacts-bench).
 # --replicas N: N streaming standbys of the throwaway PostgreSQL (pg_basebackup), reads routed to them; the report says
 # per node how many statements it ran and their mean time (pg_stat_statements), and skips the pgbench ceiling.
+# --scenarios A,B: only those. --writes 1,5,50: after the scenarios, each again per rate while another application
+# updates random contacts of the big company at that rate (plus one 10,000-row import at the second rate); a table of
+# every scenario's req/s and p99 per rate is added to the report.
 # Needs root (or the postgres user) for PostgreSQL; installs wrk from Debian if missing.
 set -euo pipefail
 
 size="${1:-}"; shift || true
 case "$size" in tiny|small|medium|large) ;; *) echo "usage: bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration S] [--replicas N]" >&2; exit 2 ;; esac
-provider=postgres; smoke=0; label=""; duration=""; connections=16; keep_db=0; reuse_db=0; alone=1; replicas=0
+provider=postgres; smoke=0; label=""; duration=""; connections=16; keep_db=0; reuse_db=0; alone=1; replicas=0; only=""; writes=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --sqlite) provider=sqlite ;;
@@ -27,6 +30,8 @@ while [ $# -gt 0 ]; do
     --reuse-db) reuse_db=1 ;;
     --skip-alone) alone=0 ;;   # no second database for the probe company's "without the big neighbour" figure
     --replicas) replicas="$2"; shift ;;
+    --scenarios) only="$2"; shift ;;   # a comma-separated subset of the scenarios
+    --writes) writes="$2"; shift ;;    # e.g. 1,5,50: the scenarios again while another application updates the big company
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -135,6 +140,11 @@ for r in $(seq "$replicas"); do
 done
 cp "$data/import-$provider.json" "$run/import.json"
 "${bench[@]}" requests "$data" $provider "$tmp/requests"
+if [ -n "$only" ]; then
+  awk -F'\t' -v only=",$only," 'index(only, "," $1 ",")' "$tmp/requests/scenarios.tsv" >"$tmp/scenarios.only"
+  [ -s "$tmp/scenarios.only" ] || { log "--scenarios $only matches none of: $(cut -f1 "$tmp/requests/scenarios.tsv" | tr '\n' ' ')"; exit 2; }
+  mv "$tmp/scenarios.only" "$tmp/requests/scenarios.tsv"
+fi
 cp -r "$tmp/requests" "$run/"; cp "$tmp/requests/scenarios.tsv" "$run/"
 
 start_service() { # $1 = connection string, $2 = a request file whose first key is used to wait for start-up, then settings
@@ -192,6 +202,60 @@ scenarios=$(cut -f1 "$tmp/requests/scenarios.tsv")
 load_before=$(cut -d" " -f1-3 /proc/loadavg)
 for s in $scenarios; do run_wrk "$tmp/requests/$s.tsv" "$s"; done
 load_after=$(cut -d" " -f1-3 /proc/loadavg)
+if [ -n "$writes" ]; then
+  # Search under writes (issue 19): each rate is another application's single-row updates to random contacts of the
+  # big company (pgbench -R, one connection, as the owner), running through every scenario; at the second rate one
+  # 10,000-row import into the big company starts a few seconds into the first scenario.
+  [ $provider = postgres ] || { log "--writes needs PostgreSQL"; exit 2; }
+  read -r big lo hi < <("${psql[@]}" -d contacts -At -F' ' -c "SELECT company_id, min(id), max(id) FROM contact GROUP BY company_id ORDER BY count(*) DESC LIMIT 1")
+  cat >"$tmp/writer.sql" <<SQL
+\\set r random(0, $((hi - lo)))
+UPDATE contact SET updated_at = now() WHERE id = (SELECT id FROM contact WHERE company_id = $big AND id >= $lo + :r ORDER BY id LIMIT 1);
+SQL
+  python3 - "$tmp/import-10k.jsonl" <<'PY'
+import sys
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    for n in range(10_000):
+        f.write(f'{{"first_name":"Mid{n}","last_name":"Import","email":"mid{n}@import.test","phone_number":"+1 555 {n:07d}","tags":["imported"]}}\n')
+PY
+  rates=$(echo "$writes" | tr ',' ' '); first_rate=1
+  for w in $rates; do
+    log "writer: $w updates/s to company $big"
+    pgbench -h 127.0.0.1 -p "$port" -U postgres -n -c 1 -R "$w" -T 86400 -f "$tmp/writer.sql" contacts >"$run/writer-$w.txt" 2>&1 &
+    writer_pid=$!
+    import_pid=""
+    for s in $scenarios; do
+      if [ "$first_rate" = 2 ]; then
+        ( sleep $((warmup + duration / 3)); "${contacts[@]}" import --provider $provider --connection-string "$connection" --company "$big" \
+            "$tmp/import-10k.jsonl" >"$run/import-mid-run.txt" 2>&1 ) &
+        import_pid=$!; first_rate=3
+      fi
+      run_wrk "$tmp/requests/$s.tsv" "$s-w$w"
+    done
+    [ -n "$import_pid" ] && wait "$import_pid"
+    kill "$writer_pid" 2>/dev/null; wait "$writer_pid" 2>/dev/null || true
+    [ "$first_rate" = 1 ] && first_rate=2
+  done
+  python3 - "$run" "$rates" $scenarios >"$run/writes.md" <<'PY'
+import json, sys
+run, rates, scenarios = sys.argv[1], sys.argv[2].split(), sys.argv[3:]
+def cell(name):
+    try:
+        j = json.loads(open(f"{run}/wrk-{name}.json").read().strip().splitlines()[-1])
+    except (OSError, IndexError):
+        return "–"
+    rps = j["requests"] / (j["duration_us"] / 1e6)
+    err = f", {j['errors']} errors" if j["errors"] else ""
+    return f"{rps:,.0f} req/s, p99 {j['p99'] / 1000:,.1f} ms{err}"
+print("## Search while another application writes to the big company\n")
+print("Single-row updates a second to random contacts of the big company (pgbench -R, one connection); at "
+      f"{rates[1] if len(rates) > 1 else rates[0]}/s a 10,000-row import into it starts in the first scenario.\n")
+print("| scenario | no writes | " + " | ".join(f"{r} writes/s" for r in rates) + " |")
+print("|---|---:|" + "---:|" * len(rates))
+for s in scenarios:
+    print(f"| {s} | {cell(s)} | " + " | ".join(cell(f"{s}-w{r}") for r in rates) + " |")
+PY
+fi
 log "changes-walk: the big company's feed from no cursor, then the list paged through it"
 "${bench[@]}" changes-walk "$url" "$data" $provider "$run/changes-walk.json"
 rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$service_pid/status)
@@ -269,4 +333,5 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   [ $provider = postgres ] && echo "postgres=$pg_desc"
 } >"$run/meta.env"
 "${bench[@]}" report "$run" "$out/$name.md" "$out/$name-p99.svg"
+if [ -f "$run/writes.md" ]; then { echo; cat "$run/writes.md"; } >>"$out/$name.md"; fi
 log "report: $out/$name.md"
