@@ -206,8 +206,13 @@ if [ -n "$writes" ]; then
   # Search under writes (issue 19): each rate is another application's single-row updates to random contacts of the
   # big company (pgbench -R, one connection, as the owner), running through every scenario; at the second rate one
   # 10,000-row import into the big company starts a few seconds into the first scenario.
-  [ $provider = postgres ] || { log "--writes needs PostgreSQL"; exit 2; }
-  read -r big lo hi < <("${psql[@]}" -d contacts -At -F' ' -c "SELECT company_id, min(id), max(id) FROM contact GROUP BY company_id ORDER BY count(*) DESC LIMIT 1")
+  # (SQLite: a Python writer with the same statement, each update its own transaction, waiting up to 5 s for the lock.)
+  biggest="SELECT company_id, min(id), max(id) FROM contact GROUP BY company_id ORDER BY count(*) DESC LIMIT 1"
+  if [ $provider = postgres ]; then
+    read -r big lo hi < <("${psql[@]}" -d contacts -At -F' ' -c "$biggest")
+  else
+    read -r big lo hi < <(python3 -c "import sqlite3, sys; print(*sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone())" "$tmp/contacts.db" "$biggest")
+  fi
   cat >"$tmp/writer.sql" <<SQL
 \\set r random(0, $((hi - lo)))
 UPDATE contact SET updated_at = now() WHERE id = (SELECT id FROM contact WHERE company_id = $big AND id >= $lo + :r ORDER BY id LIMIT 1);
@@ -221,7 +226,21 @@ PY
   rates=$(echo "$writes" | tr ',' ' '); first_rate=1
   for w in $rates; do
     log "writer: $w updates/s to company $big"
-    pgbench -h 127.0.0.1 -p "$port" -U postgres -n -c 1 -R "$w" -T 86400 -f "$tmp/writer.sql" contacts >"$run/writer-$w.txt" 2>&1 &
+    if [ $provider = postgres ]; then
+      pgbench -h 127.0.0.1 -p "$port" -U postgres -n -c 1 -R "$w" -T 86400 -f "$tmp/writer.sql" contacts >"$run/writer-$w.txt" 2>&1 &
+    else
+      python3 - "$tmp/contacts.db" "$w" "$big" "$lo" "$hi" >"$run/writer-$w.txt" 2>&1 <<'PY' &
+import random, sqlite3, sys, time
+db, rate, big, lo, hi = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+c = sqlite3.connect(db, timeout=5, isolation_level=None)
+n, start = 0, time.monotonic()
+while True:
+    c.execute("UPDATE contact SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = "
+              "(SELECT id FROM contact WHERE company_id = ? AND id >= ? ORDER BY id LIMIT 1)", (big, random.randint(lo, hi)))
+    n += 1
+    time.sleep(max(0.0, start + n / rate - time.monotonic()))
+PY
+    fi
     writer_pid=$!
     import_pid=""
     for s in $scenarios; do
