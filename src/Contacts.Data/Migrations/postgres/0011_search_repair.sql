@@ -177,10 +177,10 @@ BEGIN
   IF TG_OP = 'UPDATE' THEN
     INSERT INTO contact_change_txn (txn_key, company_id)
     SELECT DISTINCT k, o.company_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-    WHERE n.name_folded IS DISTINCT FROM o.name_folded OR n.company_id <> o.company_id ORDER BY 2 ON CONFLICT DO NOTHING;
+    WHERE n.name IS DISTINCT FROM o.name OR n.company_id <> o.company_id ORDER BY 2 ON CONFLICT DO NOTHING;
     INSERT INTO contact_search_bulk (txn_key, company_id)
     SELECT DISTINCT k, o.company_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-    WHERE n.name_folded IS DISTINCT FROM o.name_folded OR n.company_id <> o.company_id ORDER BY 2 ON CONFLICT DO NOTHING;
+    WHERE n.name IS DISTINCT FROM o.name OR n.company_id <> o.company_id ORDER BY 2 ON CONFLICT DO NOTHING;
   ELSE
     INSERT INTO contact_change_txn (txn_key, company_id) SELECT DISTINCT k, company_id FROM old_rows ORDER BY 2 ON CONFLICT DO NOTHING;
     INSERT INTO contact_search_bulk (txn_key, company_id) SELECT DISTINCT k, company_id FROM old_rows ORDER BY 2 ON CONFLICT DO NOTHING;
