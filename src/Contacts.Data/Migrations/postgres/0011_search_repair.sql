@@ -269,6 +269,8 @@ BEGIN
     EXECUTE format('ALTER FUNCTION contacts_search_image_contact_tags() SET search_path = %I, pg_temp', current_schema());
     EXECUTE format('ALTER FUNCTION contacts_search_image_tags() SET search_path = %I, pg_temp', current_schema());
     EXECUTE format('ALTER FUNCTION contacts_search_image_truncate() SET search_path = %I, pg_temp', current_schema());
+    -- CREATE OR REPLACE above dropped the setting the purge had.
+    EXECUTE format('ALTER FUNCTION contacts_purge_changes(timestamptz) SET search_path = %I, pg_temp', current_schema());
 END
 $$;
 
