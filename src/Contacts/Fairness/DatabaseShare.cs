@@ -147,6 +147,12 @@ public sealed class DatabaseShare
         {
             tenant.Running--;
             _running--;
+            // The company that has just had a turn goes behind those waiting for theirs.
+            if (tenant.Turn is { } turn)
+            {
+                _turns.Remove(turn);
+                _turns.AddLast(turn);
+            }
             Dispatch();
             Forget(tenant);
         }
