@@ -166,19 +166,16 @@ internal sealed class ApiRateLimiter : IDisposable
         var perAddress = Bucket(http).Kind == BucketKind.Address;
         var settings = perAddress ? _perAddress : _perKey;
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : settings.ReplenishmentPeriod;
-        var seconds = WholeSeconds(retryAfter.TotalSeconds);
+        http.Response.Headers.RetryAfter = WholeSeconds(retryAfter.TotalSeconds);
         SetHeaders(http.Response.Headers, settings, 0);
-        // RFC draft-ietf-httpapi-ratelimit-headers: beside Retry-After, RateLimit-Reset names the same moment.
-        http.Response.Headers["RateLimit-Reset"] = seconds;
-        await WriteTooManyAsync(http, seconds, perAddress
+        await WriteTooManyAsync(http, perAddress
             ? "Too many failed authentication attempts from this address. Retry after the number of seconds in Retry-After."
             : "This API key has used up its request allowance. Retry after the number of seconds in Retry-After.");
     }
 
-    private static async ValueTask WriteTooManyAsync(HttpContext http, string retryAfterSeconds, string detail)
+    private static async ValueTask WriteTooManyAsync(HttpContext http, string detail)
     {
         http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        http.Response.Headers.RetryAfter = retryAfterSeconds;
         var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
         await problems.WriteAsync(new ProblemDetailsContext
         {
@@ -195,7 +192,8 @@ internal sealed class ApiRateLimiter : IDisposable
 
     /// <summary>
     /// RateLimit-Limit is the bucket size, RateLimit-Remaining the tokens left, RateLimit-Reset the seconds until the
-    /// bucket is full again at the latest (draft-ietf-httpapi-ratelimit-headers, the three-field form).
+    /// bucket is full again at the latest (draft-ietf-httpapi-ratelimit-headers, the three-field form), or what
+    /// Retry-After says when the answer has one.
     /// </summary>
     private static void SetHeaders(IHeaderDictionary headers, TokenBucketRateLimiterOptions bucket, long remaining)
     {
@@ -204,6 +202,9 @@ internal sealed class ApiRateLimiter : IDisposable
         headers["RateLimit-Limit"] = bucket.TokenLimit.ToString(CultureInfo.InvariantCulture);
         headers["RateLimit-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
         headers["RateLimit-Reset"] = periods == 0 ? "0" : WholeSeconds(periods * bucket.ReplenishmentPeriod.TotalSeconds);
+        // Beside Retry-After (a 429 of any limit, a 503), RateLimit-Reset names the same moment, as the draft asks: a
+        // client reading either waits as long.
+        if (headers.RetryAfter is [{ } retryAfter]) headers["RateLimit-Reset"] = retryAfter;
     }
 
     // Rounded up, less a hair so that 1000.0000001 s (binary fractions of a rate) still reads 1000.
