@@ -39,10 +39,10 @@ public static class Problems
         http.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(maxWait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         return outcome switch
         {
-            DatabaseShare.Outcome.QueueFull => TooMany(
+            DatabaseShare.Outcome.QueueFull => TooManyRequests(
                 "This company already has as many requests waiting for the database as it may (DatabaseShare:QueuedRequestsPerCompany). " +
                 "Send fewer at once; retry after the number of seconds in Retry-After."),
-            DatabaseShare.Outcome.CompanyBusy => TooMany(
+            DatabaseShare.Outcome.CompanyBusy => TooManyRequests(
                 "This company's other requests held its share of the database (DatabaseShare:ConcurrentRequestsPerCompany) for longer " +
                 "than a request may wait (DatabaseShare:MaxQueueSeconds). Send fewer at once; retry after the number of seconds in Retry-After."),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable",
@@ -51,11 +51,12 @@ public static class Problems
         };
     }
 
-    private static ProblemHttpResult TooMany(string detail) =>
+    /// <summary>429: the rate limits' and the database share's, with the same type and title.</summary>
+    public static ProblemHttpResult TooManyRequests(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too Many Requests", detail: detail,
             type: TooManyRequestsType);
 
-    public const string TooManyRequestsType = "https://tools.ietf.org/html/rfc6585#section-4";
+    private const string TooManyRequestsType = "https://tools.ietf.org/html/rfc6585#section-4";
 
     /// <summary>The request's id (<see cref="RequestId"/>): the same in the body, the X-Request-Id header and the logs.</summary>
     public static string TraceId(HttpContext http) => RequestId.Of(http);

@@ -118,7 +118,7 @@ internal sealed class ApiRateLimiter : IDisposable
 
     private static BucketChoice Bucket(HttpContext http)
     {
-        if (!http.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)) return default;
+        // By the endpoint's metadata, not its path: only the endpoints that require a key have buckets.
         if (!ApiKeyAuthentication.RequiresKey(http)) return default;
         if (http.User.Identity?.IsAuthenticated == true && http.User.KeyId() is { } keyId) return new(BucketKind.Key, "key:" + keyId);
         return new(BucketKind.Address, "address:" + AddressPartition(http.Connection.RemoteIpAddress));
@@ -168,26 +168,9 @@ internal sealed class ApiRateLimiter : IDisposable
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : settings.ReplenishmentPeriod;
         http.Response.Headers.RetryAfter = WholeSeconds(retryAfter.TotalSeconds);
         SetHeaders(http.Response.Headers, settings, 0);
-        await WriteTooManyAsync(http, perAddress
+        await Api.Problems.TooManyRequests(perAddress
             ? "Too many failed authentication attempts from this address. Retry after the number of seconds in Retry-After."
-            : "This API key has used up its request allowance. Retry after the number of seconds in Retry-After.");
-    }
-
-    private static async ValueTask WriteTooManyAsync(HttpContext http, string detail)
-    {
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Type = Api.Problems.TooManyRequestsType,
-                Title = "Too Many Requests",
-                Detail = detail,
-            },
-        });
+            : "This API key has used up its request allowance. Retry after the number of seconds in Retry-After.").ExecuteAsync(http);
     }
 
     /// <summary>
