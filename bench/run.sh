@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark in one command:  bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration SECONDS]
-#                                 [--skip-alone] [--keep-db | --reuse-db] [--replicas N] [--scenarios A,B] [--writes 1,5,50]
+#                                 [--skip-alone] [--keep-db | --reuse-db] [--replicas N] [--scenarios a,b,...] [--writes 1,5,50]
 # Generates the data (once, bench/data/), starts a throwaway PostgreSQL (or an SQLite file), loads the data with the
 # import commands' code on one connection pool (contacts-bench load), runs the service in Release on loopback, drives each scenario with wrk (16 connections), captures
 # the SQL the service sent per scenario and replays it with pgbench at the same concurrency (the ceiling), measures the
@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
     --reuse-db) reuse_db=1 ;;
     --skip-alone) alone=0 ;;   # no second database for the probe company's "without the big neighbour" figure
     --replicas) replicas="$2"; shift ;;
-    --scenarios) only="$2"; shift ;;   # a comma-separated subset of the scenarios
+    --scenarios) only="$2"; shift ;;   # only these wrk scenarios; no feed walk, pgbench ceiling or "alone" step
     --writes) writes="$2"; shift ;;    # e.g. 1,5,50: the scenarios again while another application updates the big company
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -46,6 +46,7 @@ if [ -z "$duration" ]; then
 fi
 warmup=$(( duration < 5 ? 1 : 5 ))
 
+[ -n "${only:-}" ] && alone=0
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 log() { echo "[bench $(date -u +%H:%M:%S)] $*" >&2; }
@@ -140,10 +141,10 @@ for r in $(seq "$replicas"); do
 done
 cp "$data/import-$provider.json" "$run/import.json"
 "${bench[@]}" requests "$data" $provider "$tmp/requests"
-if [ -n "$only" ]; then
-  awk -F'\t' -v only=",$only," 'index(only, "," $1 ",")' "$tmp/requests/scenarios.tsv" >"$tmp/scenarios.only"
-  [ -s "$tmp/scenarios.only" ] || { log "--scenarios $only matches none of: $(cut -f1 "$tmp/requests/scenarios.tsv" | tr '\n' ' ')"; exit 2; }
-  mv "$tmp/scenarios.only" "$tmp/requests/scenarios.tsv"
+if [ -n "${only:-}" ]; then
+  for s in ${only//,/ }; do grep -q "^$s"$'\t' "$tmp/requests/scenarios.tsv" || { log "no scenario $s"; exit 2; }; done
+  awk -F'\t' -v list=",$only," 'index(list, "," $1 ",")' "$tmp/requests/scenarios.tsv" >"$tmp/scenarios.tsv"
+  mv "$tmp/scenarios.tsv" "$tmp/requests/scenarios.tsv"
 fi
 cp -r "$tmp/requests" "$run/"; cp "$tmp/requests/scenarios.tsv" "$run/"
 
@@ -186,6 +187,15 @@ node_stats() { # reset: zero every node's pg_stat_statements; FILE: node, reads,
   done
 }
 declare -a reads_before=()
+noisy=noisy-neighbour
+run_noisy() { # the mix ($1) while one key of the big company sends 64 concurrent heavy pages (a second wrk); $2 = output name
+  log "noisy neighbour: 64 concurrent heavy pages of the big company beside $2"
+  wrk -t1 -c64 -d$((warmup + duration + 5))s --timeout 30s -s bench/wrk/bench.lua "$url" -- "$tmp/requests/noisy-heavy.tsv" >"$run/wrk-$2-heavy.txt" &
+  local heavy=$!
+  run_wrk "$1" "$2"
+  wait $heavy
+  grep '^{' "$run/wrk-$2-heavy.txt" >"$run/wrk-$2-heavy.json"
+}
 stop_service() { kill "$service_pid"; wait "$service_pid" 2>/dev/null || true; service_pid=""; }
 
 start_service "$connection" "$tmp/requests/list-first.tsv" "${replica_args[@]}"
@@ -200,7 +210,7 @@ if [ $reuse_db = 1 ] && [ $provider = postgres ]; then "${psql[@]}" -d contacts 
 
 scenarios=$(cut -f1 "$tmp/requests/scenarios.tsv")
 load_before=$(cut -d" " -f1-3 /proc/loadavg)
-for s in $scenarios; do run_wrk "$tmp/requests/$s.tsv" "$s"; done
+for s in $scenarios; do if [ "$s" = $noisy ]; then run_noisy "$tmp/requests/$s.tsv" "$s"; else run_wrk "$tmp/requests/$s.tsv" "$s"; fi; done
 load_after=$(cut -d" " -f1-3 /proc/loadavg)
 if [ -n "$writes" ]; then
   # Search under writes (issue 19): each rate is another application's single-row updates to random contacts of the
@@ -275,12 +285,16 @@ for s in scenarios:
     print(f"| {s} | {cell(s)} | " + " | ".join(cell(f"{s}-w{r}") for r in rates) + " |")
 PY
 fi
-log "changes-walk: the big company's feed from no cursor, then the list paged through it"
-"${bench[@]}" changes-walk "$url" "$data" $provider "$run/changes-walk.json"
+if [ -z "${only:-}" ]; then
+  log "changes-walk: the big company's feed from no cursor, then the list paged through it"
+  "${bench[@]}" changes-walk "$url" "$data" $provider "$run/changes-walk.json"
+fi
 rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$service_pid/status)
+# The statements of the mix scenarios' requests are mixed-small's: no capture or replay of their own.
+replayed=$(echo "$scenarios" | grep -vx $noisy)
 
 # The pgbench ceiling replays one server's statements; with standbys the service spread them over several.
-if [ $provider = postgres ] && [ "$replicas" = 0 ]; then
+if [ $provider = postgres ] && [ "$replicas" = 0 ] && [ -z "${only:-}" ]; then
   # Capture pass: each of the first requests of a scenario once with log_statement=all, one log segment per request.
   mkdir -p "$run/capture"
   capture() { # $1 = scenario, $2 = with log segment (1) or warm-up (0)
@@ -293,17 +307,26 @@ if [ $provider = postgres ] && [ "$replicas" = 0 ]; then
       if [ "$2" = 1 ]; then tail -c +$((offset + 1)) "$tmp/pg.log" >"$run/capture/$1-$i.log"; fi
     done
   }
-  for s in $scenarios; do capture "$s" 0; done
+  for s in $replayed; do capture "$s" 0; done
   "${psql[@]}" -d contacts -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" >/dev/null
   sleep 0.5
-  for s in $scenarios; do capture "$s" 1; done
+  for s in $replayed; do capture "$s" 1; done
   "${psql[@]}" -d contacts -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null
 fi
 stop_service
 
-if [ $provider = postgres ] && [ "$replicas" = 0 ]; then
+if echo "$scenarios" | grep -qx $noisy; then
+  # Before and after on the same data and machine: the mix alone and beside the neighbour again, with the database share
+  # turned off (what the service did before it: every request straight to the connection pool).
+  start_service "$connection" "$tmp/requests/list-first.tsv" "${replica_args[@]}" --DatabaseShare:Enabled=false
+  run_wrk "$tmp/requests/mixed-small.tsv" mixed-small-unshared
+  run_noisy "$tmp/requests/$noisy.tsv" $noisy-unshared
+  stop_service
+fi
+
+if [ $provider = postgres ] && [ "$replicas" = 0 ] && [ -z "${only:-}" ]; then
   "${bench[@]}" pgbench-scripts "$run/capture" "$run/pgbench-scripts"
-  for s in $scenarios; do
+  for s in $replayed; do
     files=(); for f in "$run/pgbench-scripts/$s"-*.sql; do files+=(-f "$f"); done
     # Literals with ':' (not '::' casts) would be taken for pgbench variables in extended/prepared mode.
     # Prepared when the service prepares them (Npgsql auto-prepare, per pooled connection from a statement's second use:
@@ -344,7 +367,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "size=$size"; echo "provider=$provider"; echo "date=$date"; echo "label=$label"
   echo "commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo '+changes')"
   echo "machine=$(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GB RAM"
-  echo "args=$size $([ $provider = sqlite ] && echo --sqlite)$([ $smoke = 1 ] && echo " --smoke") ${label:+--label $label}$([ $alone = 0 ] && [ "$replicas" = 0 ] && echo ' --skip-alone')$([ "$replicas" -gt 0 ] && echo " --replicas $replicas")"
+  echo "args=$size $([ $provider = sqlite ] && echo --sqlite)$([ $smoke = 1 ] && echo " --smoke") ${label:+--label $label}${only:+ --scenarios $only}$([ $alone = 0 ] && [ "$replicas" = 0 ] && echo ' --skip-alone')$([ "$replicas" -gt 0 ] && echo " --replicas $replicas")"
   echo "replicas=$replicas"
   echo "loadavg=$load_before at the start of the wrk runs, $load_after at their end (1/5/15 min; other work on the machine shares the 2 cores)"
   echo "connections=$connections"; echo "duration=$duration"; echo "rss_kb=$rss_kb"

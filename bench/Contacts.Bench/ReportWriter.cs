@@ -17,7 +17,12 @@ internal static partial class ReportWriter
         // Issue 12 sets no figure for an idle poll ("one cheap indexed statement"): the small companies' mix target, the
         // same 1,000 keys asking something as cheap.
         [Requests.IdleChanges] = 10,
+        // Issue 20: the small companies' mix beside the noisy neighbour within 1.5x of the mix alone (the mix's target).
+        [Requests.NoisyNeighbour] = 15,
     };
+
+    // The small companies' p99 beside the noisy neighbour may be at most this multiple of their p99 without it (issue 20).
+    private const double NoisyTarget = 1.5;
 
     // The probe company's p99 next to a big company may be at most this multiple of its p99 alone (issue 11).
     private const double NeighbourTarget = 1.2;
@@ -76,6 +81,7 @@ internal static partial class ReportWriter
         md.AppendLine(CultureInfo.InvariantCulture, $"![p99 latency per scenario]({Path.GetFileName(svgPath)})");
         md.AppendLine();
         Neighbour(md, dir, provider, rows.Find(r => r.Name == "small-search"));
+        Noisy(md, dir, meta["connections"]);
         FeedWalk(md, dir);
         Nodes(md, dir, rows, meta.GetValueOrDefault("replicas", "0"));
         var import = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "import.json"))).RootElement;
@@ -122,6 +128,47 @@ internal static partial class ReportWriter
         var ratio = alone.P99 > 0 ? with.P99 / alone.P99 : double.NaN;
         md.AppendLine(CultureInfo.InvariantCulture,
             $"p99 with / alone: {ratio:F2} (target ≤ {NeighbourTarget:F1} {(ratio <= NeighbourTarget ? "✓" : "✗")}); p50 with / alone: {with.P50 / alone.P50:F2}.");
+        md.AppendLine();
+    }
+
+    /// <summary>
+    /// The small companies' mix without and with the noisy neighbour, with the database share on (this build) and off
+    /// (every request straight to the pool, as before it), and what the neighbour itself got.
+    /// </summary>
+    private static void Noisy(StringBuilder md, string dir, string connections)
+    {
+        Wrk? Read(string name) => File.Exists(Path.Combine(dir, $"wrk-{name}.json")) ? Wrk.Read(Path.Combine(dir, $"wrk-{name}.json")) : null;
+        var with = Read(Requests.NoisyNeighbour);
+        if (with is null) return;
+        md.AppendLine(
+            $"**Noisy neighbour** (issue 20): the small companies' mix ({connections} connections) alone, then while a second wrk sends " +
+            $"{Requests.NoisyConnections.ToString(CultureInfo.InvariantCulture)} concurrent `updated_since=2000-01-01&page=N&limit=100` pages with one key of the big company; " +
+            "with the database share (`DatabaseShare:*` defaults) and, on the same data right after, with it turned off " +
+            "(`--DatabaseShare:Enabled=false`: every request straight to the connection pool, as before the share):");
+        md.AppendLine();
+        md.AppendLine("| database share | mix | req/s | p50 ms | p90 ms | p99 ms | errors | neighbour req/s | neighbour p99 ms | neighbour non-2xx |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (label, suffix) in new[] { ("on", ""), ("off", "-unshared") })
+        {
+            var alone = Read("mixed-small" + suffix);
+            var beside = Read(Requests.NoisyNeighbour + suffix);
+            var heavy = Read(Requests.NoisyNeighbour + suffix + "-heavy");
+            if (alone is not null)
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {label} | alone | {alone.Rps:F0} | {alone.P50:F1} | {alone.P90:F1} | {alone.P99:F1} | {alone.Errors} | – | – | – |");
+            var neighbour = heavy is null ? "– | – | –" : string.Create(CultureInfo.InvariantCulture, $"{heavy.Rps:F0} | {heavy.P99:F0} | {heavy.Errors}");
+            if (beside is not null)
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {label} | beside the neighbour | {beside.Rps:F0} | {beside.P50:F1} | {beside.P90:F1} | {beside.P99:F1} | {beside.Errors} | {neighbour} |");
+            if (alone is not null && beside is not null)
+            {
+                var ratio = beside.P99 / alone.P99;
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {label} | p99 beside / alone | | | | **{ratio:F2}** {(ratio <= NoisyTarget ? "✓" : "✗")} (target ≤ {NoisyTarget:F1}) | | | | |");
+            }
+        }
+        md.AppendLine();
+        md.AppendLine("The neighbour's non-2xx are the share's 429s (its company's queue full or its wait bound passed): what a client that " +
+                      "sends more at once than its company's share gets.");
         md.AppendLine();
     }
 

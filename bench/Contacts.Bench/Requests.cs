@@ -12,6 +12,10 @@ internal static class Requests
     private const string Contacts = "/api/v1/contacts";
 
     public const string IdleChanges = "changes-idle";
+    public const string NoisyNeighbour = "noisy-neighbour";
+    /// <summary>The neighbour's requests (not a scenario of its own: run.sh sends them beside <see cref="NoisyNeighbour"/>).</summary>
+    public const string NoisyHeavy = "noisy-heavy";
+    public const int NoisyConnections = 64;
 
     private sealed record Company(string Role, int Contacts, string Term, List<string> Keys);
 
@@ -83,6 +87,14 @@ internal static class Requests
         }).ToList();
         scenarios.Add(new("mixed-small", $"mix over {small.Count} small companies, rotating keys (list, page 2, search, tags)",
             Pair([.. small.Select(c => c.Keys[0])], mixed)));
+        // Issue 20's noisy neighbour: the same mix while one key of the big company pages through it with a date filter
+        // (a count and an offset over the whole company per page), sent by a second wrk at 64 connections.
+        scenarios.Add(new(NoisyNeighbour, $"the mix over {small.Count} small companies while one key of the big company sends " +
+                                          $"{NoisyConnections} concurrent heavy pages (updated_since=2000-01-01&page=N&limit=100)",
+            Pair([.. small.Select(c => c.Keys[0])], mixed)));
+        Directory.CreateDirectory(outDir);
+        File.WriteAllLines(Path.Combine(outDir, NoisyHeavy + ".tsv"), Pair([bigKey],
+            [.. Enumerable.Range(1, Math.Max(1, big.Contacts / 100)).Select(page => $"{Contacts}?updated_since=2000-01-01&page={page}&limit=100")]));
         // Its lines hold each company's cursor at the end of its feed: `contacts-bench changes-cursors` writes them once the
         // service runs.
         scenarios.Add(new(IdleChanges, $"change feed, idle polls: {small.Count} small companies, each key with the cursor at " +

@@ -1,6 +1,7 @@
 using Contacts.Api;
 using Contacts.Auth;
 using Contacts.Data;
+using Contacts.Fairness;
 using Contacts.Operations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,7 @@ public static class ContactsApp
         builder.Services.AddApiKeyAuthentication();
         builder.Services.AddContactsOpenApi(builder.Configuration);
         builder.Services.AddContactsRateLimits(builder.Configuration);
+        builder.Services.AddDatabaseShare();
         builder.Services.AddOptions<ApiOptions>().BindSettings("Api");
         builder.Services.AddOptions<DocsAccessOptions>().BindSettings("Docs");
         builder.Services.AddChangeFeed(builder.Configuration);

@@ -3,6 +3,7 @@ using Contacts.Contracts;
 using Contacts.Data;
 using Contacts.Data.Contacts;
 using Contacts.Data.Tags;
+using Contacts.Fairness;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Contacts.Api;
@@ -12,7 +13,7 @@ public static class ContactsApi
 {
     public static RouteGroupBuilder MapContacts(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/contacts").RequireAuthorization();
+        var group = app.MapGroup("/api/v1/contacts").RequireAuthorization().RequireDatabaseShare();
         group.MapGet("", ListContacts).WithName("ListContacts").DescribeListContacts();
         group.MapGet("/tags", ListTags).WithName("ListContactTags").DescribeListTags();
         group.MapChanges();

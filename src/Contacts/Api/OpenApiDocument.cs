@@ -183,9 +183,11 @@ public static class ContactsOpenApi
         ["401"] = "No valid API key: missing, not sent as `Authorization: Bearer <key>` (no scheme, another scheme, no key), " +
                   "or malformed, unknown or revoked; `detail` says which of these it is.",
         ["405"] = "Only GET is allowed.",
-        ["429"] = "Too many requests; retry after the number of seconds in `Retry-After`.",
+        ["429"] = "Too many requests: the key's allowance is used up, or its company already has as many requests running and " +
+                  "waiting for the database as it may; retry after the number of seconds in `Retry-After`.",
         ["500"] = "An unexpected error; quote the `traceId` when reporting it.",
-        ["503"] = "The database is unavailable; retry after the number of seconds in `Retry-After`.",
+        ["503"] = "The database is unavailable, or busy with other companies' requests for longer than a request waits; " +
+                  "retry after the number of seconds in `Retry-After`.",
     };
 
     private static readonly Dictionary<string, string> SingleResponseDescriptions = new(StringComparer.Ordinal)
@@ -222,7 +224,7 @@ public static class ContactsOpenApi
                 // Present while RateLimits:Enabled (the default); see docs/reliability.md#rate-limits.
                 described.Headers["RateLimit-Limit"] = Count("Size of the token bucket that paid for this request (per key; per address when authentication failed).");
                 described.Headers["RateLimit-Remaining"] = Count("Requests left in that bucket.");
-                described.Headers["RateLimit-Reset"] = Count("Seconds until that bucket is full again; 0 when full.");
+                described.Headers["RateLimit-Reset"] = Count("Seconds until that bucket is full again; 0 when full. Beside `Retry-After`, the same value.");
             }
             if (status is "429" or "503")
                 described.Headers["Retry-After"] = new OpenApiHeader

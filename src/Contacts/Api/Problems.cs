@@ -1,4 +1,6 @@
+using System.Globalization;
 using Contacts.Data;
+using Contacts.Fairness;
 using Contacts.Operations;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,6 +28,35 @@ public static class Problems
     public static ProblemHttpResult ContactNotFound() =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: Contracts.ProblemDetails.ContactNotFoundTitle,
             detail: "This API key's company has no contact with this id.");
+
+    /// <summary>
+    /// A request that did not get its company's turn at the database (docs/reliability.md#a-fair-share-of-the-database):
+    /// 429 when its own company's requests fill its share or queue, 503 when other companies' work held it past the
+    /// bound. Retry-After is the queue bound: by then the requests ahead of it have been served or refused.
+    /// </summary>
+    public static ProblemHttpResult DatabaseBusy(HttpContext http, DatabaseShare.Outcome outcome, TimeSpan maxWait)
+    {
+        http.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(maxWait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return outcome switch
+        {
+            DatabaseShare.Outcome.QueueFull => TooManyRequests(
+                "This company already has as many requests waiting for the database as it may (DatabaseShare:QueuedRequestsPerCompany). " +
+                "Send fewer at once; retry after the number of seconds in Retry-After."),
+            DatabaseShare.Outcome.CompanyBusy => TooManyRequests(
+                "This company's other requests held its share of the database (DatabaseShare:ConcurrentRequestsPerCompany) for longer " +
+                "than a request may wait (DatabaseShare:MaxQueueSeconds). Send fewer at once; retry after the number of seconds in Retry-After."),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable",
+                detail: "The database is busy with other companies' requests: this one waited as long as a request may " +
+                        "(DatabaseShare:MaxQueueSeconds). Retry after the number of seconds in Retry-After."),
+        };
+    }
+
+    /// <summary>429: the rate limits' and the database share's, with the same type and title.</summary>
+    public static ProblemHttpResult TooManyRequests(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too Many Requests", detail: detail,
+            type: TooManyRequestsType);
+
+    private const string TooManyRequestsType = "https://tools.ietf.org/html/rfc6585#section-4";
 
     /// <summary>The request's id (<see cref="RequestId"/>): the same in the body, the X-Request-Id header and the logs.</summary>
     public static string TraceId(HttpContext http) => RequestId.Of(http);

@@ -42,15 +42,6 @@ public sealed class RateLimitOptions
     /// <summary>Above what one key can get out of a 2-core server on SQLite (docs/reliability.md#rate-limits).</summary>
     public TokenBucketSettings PerKey { get; set; } = new() { BucketSize = 6000, PermitsPerSecond = 3000 };
     public TokenBucketSettings FailedAuthPerAddress { get; set; } = new() { BucketSize = 100, PermitsPerSecond = 10 };
-    /// <summary>Searches one key may run at once; unset: max(2, Database:MaxPoolSize / 2), so one key cannot hold the pool.</summary>
-    [Range(1, 1000)]
-    public int? ConcurrentSearchesPerKey { get; set; }
-    /// <summary>
-    /// Searches of one key that wait for a free slot (oldest first) instead of being refused: a burst from one
-    /// integration waits its turn without holding a connection; past the queue, 429.
-    /// </summary>
-    [Range(0, 100_000)]
-    public int QueuedSearchesPerKey { get; set; } = 64;
 }
 
 /// <summary>
@@ -106,18 +97,8 @@ internal sealed class ApiRateLimiter : IDisposable
     private readonly TokenBucketRateLimiterOptions _perKey;
     private readonly TokenBucketRateLimiterOptions _perAddress;
 
-    public ApiRateLimiter(IOptions<RateLimitOptions> options, DatabaseOptions database)
+    public ApiRateLimiter(IOptions<RateLimitOptions> options)
     {
-        var searches = options.Value.ConcurrentSearchesPerKey ?? Math.Max(2, database.MaxPoolSize / 2);
-        _searches = PartitionedRateLimiter.Create<HttpContext, string>(http => IsSearch(http) && Bucket(http) is { Kind: BucketKind.Key } key
-            ? RateLimitPartition.GetConcurrencyLimiter(key.Partition,
-                _ => new ConcurrencyLimiterOptions
-                {
-                    PermitLimit = searches,
-                    QueueLimit = options.Value.QueuedSearchesPerKey,
-                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-                })
-            : RateLimitPartition.GetNoLimiter(""));
         // .Value validates: bad settings stop startup with the validation message.
         var perKey = _perKey = options.Value.PerKey.ToLimiterOptions();
         var perAddress = _perAddress = options.Value.FailedAuthPerAddress.ToLimiterOptions();
@@ -127,19 +108,9 @@ internal sealed class ApiRateLimiter : IDisposable
             { Kind: BucketKind.Address, Partition: var address } => RateLimitPartition.GetTokenBucketLimiter(address, _ => perAddress),
             _ => RateLimitPartition.GetNoLimiter(""),
         });
-        _buckets = Limiter;
-        Limiter = PartitionedRateLimiter.CreateChained(_buckets, _searches);
     }
 
     public PartitionedRateLimiter<HttpContext> Limiter { get; }
-
-    // Concurrent searches per key, held for the request's whole duration (the middleware releases the lease at its end).
-    private readonly PartitionedRateLimiter<HttpContext> _searches;
-    private readonly PartitionedRateLimiter<HttpContext> _buckets;
-
-    private static bool IsSearch(HttpContext http) =>
-        HttpMethods.IsGet(http.Request.Method) && http.Request.Query.ContainsKey("search") &&
-        http.Request.Path.StartsWithSegments("/api/v1/contacts", StringComparison.OrdinalIgnoreCase);
 
     private enum BucketKind { None, Key, Address }
 
@@ -147,7 +118,7 @@ internal sealed class ApiRateLimiter : IDisposable
 
     private static BucketChoice Bucket(HttpContext http)
     {
-        if (!http.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)) return default;
+        // By the endpoint's metadata, not its path: only the endpoints that require a key have buckets.
         if (!ApiKeyAuthentication.RequiresKey(http)) return default;
         if (http.User.Identity?.IsAuthenticated == true && http.User.KeyId() is { } keyId) return new(BucketKind.Key, "key:" + keyId);
         return new(BucketKind.Address, "address:" + AddressPartition(http.Connection.RemoteIpAddress));
@@ -182,7 +153,7 @@ internal sealed class ApiRateLimiter : IDisposable
     public void AddHeadersOnStarting(HttpContext http)
     {
         if (SettingsFor(http) is not { } settings) return;
-        var remaining = _buckets.GetStatistics(http)?.CurrentAvailablePermits ?? 0;
+        var remaining = Limiter.GetStatistics(http)?.CurrentAvailablePermits ?? 0;
         http.Response.OnStarting(() =>
         {
             SetHeaders(http.Response.Headers, settings, remaining);
@@ -192,44 +163,20 @@ internal sealed class ApiRateLimiter : IDisposable
 
     public async ValueTask RejectAsync(HttpContext http, RateLimitLease lease)
     {
-        if (IsSearch(http) && Bucket(http).Kind == BucketKind.Key && _searches.GetStatistics(http)?.CurrentAvailablePermits == 0)
-        {
-            await RejectSearchAsync(http);
-            return;
-        }
         var perAddress = Bucket(http).Kind == BucketKind.Address;
         var settings = perAddress ? _perAddress : _perKey;
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : settings.ReplenishmentPeriod;
+        http.Response.Headers.RetryAfter = WholeSeconds(retryAfter.TotalSeconds);
         SetHeaders(http.Response.Headers, settings, 0);
-        await WriteTooManyAsync(http, WholeSeconds(retryAfter.TotalSeconds), perAddress
+        await Api.Problems.TooManyRequests(perAddress
             ? "Too many failed authentication attempts from this address. Retry after the number of seconds in Retry-After."
-            : "This API key has used up its request allowance. Retry after the number of seconds in Retry-After.");
-    }
-
-    private static ValueTask RejectSearchAsync(HttpContext http) => WriteTooManyAsync(http, "1",
-        "This API key already runs as many searches at once as it may (RateLimits:ConcurrentSearchesPerKey). Retry after the number of seconds in Retry-After.");
-
-    private static async ValueTask WriteTooManyAsync(HttpContext http, string retryAfterSeconds, string detail)
-    {
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        http.Response.Headers.RetryAfter = retryAfterSeconds;
-        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Type = "https://tools.ietf.org/html/rfc6585#section-4",
-                Title = "Too Many Requests",
-                Detail = detail,
-            },
-        });
+            : "This API key has used up its request allowance. Retry after the number of seconds in Retry-After.").ExecuteAsync(http);
     }
 
     /// <summary>
     /// RateLimit-Limit is the bucket size, RateLimit-Remaining the tokens left, RateLimit-Reset the seconds until the
-    /// bucket is full again at the latest (draft-ietf-httpapi-ratelimit-headers, the three-field form).
+    /// bucket is full again at the latest (draft-ietf-httpapi-ratelimit-headers, the three-field form), or what
+    /// Retry-After says when the answer has one.
     /// </summary>
     private static void SetHeaders(IHeaderDictionary headers, TokenBucketRateLimiterOptions bucket, long remaining)
     {
@@ -238,16 +185,14 @@ internal sealed class ApiRateLimiter : IDisposable
         headers["RateLimit-Limit"] = bucket.TokenLimit.ToString(CultureInfo.InvariantCulture);
         headers["RateLimit-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
         headers["RateLimit-Reset"] = periods == 0 ? "0" : WholeSeconds(periods * bucket.ReplenishmentPeriod.TotalSeconds);
+        // Beside Retry-After (a 429 of any limit, a 503), RateLimit-Reset names the same moment, as the draft asks: a
+        // client reading either waits as long.
+        if (headers.RetryAfter is [{ } retryAfter]) headers["RateLimit-Reset"] = retryAfter;
     }
 
     // Rounded up, less a hair so that 1000.0000001 s (binary fractions of a rate) still reads 1000.
     private static string WholeSeconds(double seconds) =>
         Math.Max(1, (long)Math.Ceiling(Math.Min(seconds, int.MaxValue) - 1e-6)).ToString(CultureInfo.InvariantCulture);
 
-    public void Dispose()
-    {
-        Limiter.Dispose();
-        _buckets.Dispose();
-        _searches.Dispose();
-    }
+    public void Dispose() => Limiter.Dispose();
 }
