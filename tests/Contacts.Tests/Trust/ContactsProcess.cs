@@ -30,7 +30,10 @@ public sealed partial class ContactsProcess : IAsyncDisposable
     public string Stdout { get { lock (_lock) return _stdout.ToString(); } }
     public string Stderr { get { lock (_lock) return _stderr.ToString(); } }
 
-    public static ContactsProcess Start(params string[] args)
+    public static ContactsProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>With these environment variables set (beside the test process's own).</summary>
+    public static ContactsProcess Start(IReadOnlyDictionary<string, string> environment, string[] args)
     {
         // the SDK sets DOTNET_HOST_PATH for test runs: the same dotnet that runs the tests runs the product
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
@@ -43,6 +46,7 @@ public sealed partial class ContactsProcess : IAsyncDisposable
         start.ArgumentList.Add(Executable);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_gcServer"] = "0"; // small footprint: several of these may run beside the test host
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var child = new ContactsProcess(process);
         process.OutputDataReceived += (_, e) => child.Append(child._stdout, e.Data);
