@@ -12,7 +12,7 @@ namespace Contacts.Tests.Docs;
 public sealed class DocsPageBrowserTests(SqliteAppFixture fixture, ITestOutputHelper output) : IClassFixture<SqliteAppFixture>
 {
     /// <summary>Where the screenshot of the answered try-it call lands (the page before it: docs-page-reference.png beside it).</summary>
-    public static string ScreenshotPath => Path.Combine(RepositoryRoot(), "TestResults", "docs-page.png");
+    public static string ScreenshotPath => Path.Combine(ToolProcess.RepositoryRoot(), "TestResults", "docs-page.png");
 
     [SkippableFact]
     public async Task PersonPastesAKeyAndTriesTheContactsEndpointWithoutAnyRequestLeavingTheService()
@@ -79,14 +79,5 @@ public sealed class DocsPageBrowserTests(SqliteAppFixture fixture, ITestOutputHe
         Assert.Empty(foreign);
         Assert.DoesNotContain(consoleErrors, error => error.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
         Assert.Equal(["Bearer " + company.Key], apiAuthorizations);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Contacts.slnx"))) return folder.FullName;
-        }
-        return AppContext.BaseDirectory;
     }
 }
