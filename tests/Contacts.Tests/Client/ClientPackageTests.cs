@@ -10,7 +10,6 @@ namespace Contacts.Tests.Client;
 /// takes it from that folder (its dependencies from the usual feed, into an empty package cache, as on a new machine),
 /// and the project's program calling a live server with a key.
 /// </summary>
-[Collection(DotnetBuilds.Name)]
 public sealed class ClientPackageTests(SqliteAppFixture fixture, ITestOutputHelper output) : IClassFixture<SqliteAppFixture>
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(5);
@@ -78,8 +77,8 @@ public sealed class ClientPackageTests(SqliteAppFixture fixture, ITestOutputHelp
 
     private static async Task<string> DotnetAsync(string folder, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var (exitCode, text) = await ToolProcess.RunAsync(ToolProcess.Dotnet, arguments, folder, Bound, environment);
-        Assert.True(exitCode == 0, $"dotnet {string.Join(' ', arguments)} exited {exitCode}:\n{text}");
-        return text;
+        var result = await ToolProcess.RunAsync(ToolProcess.Dotnet, arguments, folder, Bound, environment);
+        Assert.True(result.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} exited {result.ExitCode}:\n{result.Output}");
+        return result.Output;
     }
 }

@@ -83,7 +83,7 @@ public sealed class OpenApiToolingTests(SqliteAppFixture fixture) : IClassFixtur
         .Any(folder => folder.Length > 0 && File.Exists(Path.Combine(folder, command)));
 
     // No colours or update banners in the failure message; no telemetry from the linter.
-    private static Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, string folder, TimeSpan bound) =>
+    private static Task<ToolResult> RunAsync(string file, string[] arguments, string folder, TimeSpan bound) =>
         ToolProcess.RunAsync(file, arguments, folder, bound, new Dictionary<string, string>
         {
             ["NO_COLOR"] = "1", ["REDOCLY_TELEMETRY"] = "off", ["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true", ["npm_config_update_notifier"] = "false",

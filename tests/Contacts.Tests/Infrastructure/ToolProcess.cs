@@ -1,7 +1,12 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace Contacts.Tests.Infrastructure;
+
+/// <summary>How a tool ended: its exit code and what it wrote.</summary>
+public sealed record ToolResult(int ExitCode, string Stdout, string Stderr)
+{
+    public string Output => Stdout + Stderr;
+}
 
 /// <summary>A command-line tool run to its end within a bound (killed with its children past it), its output kept for the failure message.</summary>
 public static class ToolProcess
@@ -9,7 +14,7 @@ public static class ToolProcess
     /// <summary>The dotnet that runs the tests (the SDK sets DOTNET_HOST_PATH for test runs).</summary>
     public static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> arguments, string folder, TimeSpan bound,
+    public static async Task<ToolResult> RunAsync(string file, IEnumerable<string> arguments, string folder, TimeSpan bound,
         IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file)
@@ -31,8 +36,7 @@ public static class ToolProcess
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"{file} {string.Join(' ', start.ArgumentList)} did not finish within {bound}.");
         }
-        var output = new StringBuilder().Append(await stdout).Append(await stderr);
-        return (process.ExitCode, output.ToString());
+        return new ToolResult(process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>The folder holding Contacts.slnx, above the test binaries.</summary>
