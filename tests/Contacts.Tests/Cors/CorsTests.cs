@@ -45,11 +45,8 @@ public sealed class CorsTests(CorsTests.Fixture fixture) : IClassFixture<CorsTes
     public async Task AnswerToAnAllowedOriginExposesTheHeadersAClientReads()
     {
         var company = await fixture.Data.CompanyAsync();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/contacts");
-        request.Headers.Add("Origin", "http://localhost:3000");
-        request.Headers.Authorization = new("Bearer", company.Key);
 
-        using var response = await fixture.App.Client.SendAsync(request);
+        using var response = await GetContactsAsync("http://localhost:3000", company.Key);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("http://localhost:3000", Header(response, "Access-Control-Allow-Origin"));
@@ -61,10 +58,7 @@ public sealed class CorsTests(CorsTests.Fixture fixture) : IClassFixture<CorsTes
     [Fact]
     public async Task UnauthorizedAnswerToAnAllowedOriginIsReadableByThePage()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/contacts");
-        request.Headers.Add("Origin", Allowed);
-
-        using var response = await fixture.App.Client.SendAsync(request);
+        using var response = await GetContactsAsync(Allowed, key: null);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(Allowed, Header(response, "Access-Control-Allow-Origin"));
@@ -74,15 +68,20 @@ public sealed class CorsTests(CorsTests.Fixture fixture) : IClassFixture<CorsTes
     public async Task AnswerToAnOriginNotListedHasNoCorsHeaders()
     {
         var company = await fixture.Data.CompanyAsync();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/contacts");
-        request.Headers.Add("Origin", "https://app.example.com.evil.test");
-        request.Headers.Authorization = new("Bearer", company.Key);
 
-        using var response = await fixture.App.Client.SendAsync(request);
+        using var response = await GetContactsAsync("https://app.example.com.evil.test", company.Key);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Null(Header(response, "Access-Control-Allow-Origin"));
         Assert.Null(Header(response, "Access-Control-Expose-Headers"));
+    }
+
+    private async Task<HttpResponseMessage> GetContactsAsync(string origin, string? key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/contacts");
+        request.Headers.Add("Origin", origin);
+        if (key is not null) request.Headers.Authorization = new("Bearer", key);
+        return await fixture.App.Client.SendAsync(request);
     }
 
     private static HttpRequestMessage Preflight(string origin)

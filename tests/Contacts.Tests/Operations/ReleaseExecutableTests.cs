@@ -25,6 +25,9 @@ public abstract class ReleaseExecutableTests(PublishedExecutable release, ITestO
     {
         var database = await FreshDatabaseAsync();
         output.WriteLine($"publish (once per run): {release.PublishTime.TotalSeconds:0.0} s");
+        // One file: no assembly, runtime or native library beside it (what the operator installs, docs/operations.md).
+        Assert.Equal(["appsettings.json", "contacts", "contacts.staticwebassets.endpoints.json"],
+            Directory.GetFiles(Path.GetDirectoryName(release.Executable)!).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         var watch = Stopwatch.StartNew();
 
         var migrate = await RunAsync(["migrate", "--json", .. database]);
