@@ -43,30 +43,18 @@ public sealed partial class DemoCommandTests
         Assert.Equal(0, await run);
     }
 
-    [Fact]
-    public async Task DemoOnPortZeroPrintsThePortTheServerReallyListensOn()
+    [Theory]
+    [InlineData("--urls", "http://127.0.0.1:0")]                 // the port the kernel picks, not :0
+    [InlineData("--Kestrel:Endpoints:Api:Url=http://127.0.0.1:0")] // Kestrel's own endpoints, not the default :5000
+    public async Task DemoPrintsTheAddressTheServerReallyListensOn(params string[] args)
     {
         await using var database = await TestDatabase.SqliteAsync();
 
-        await using var demo = await Demo.StartAsync(database, "--urls", "http://127.0.0.1:0");
+        await using var demo = await Demo.StartAsync(database, args);
 
         var listening = Assert.Single(demo.Listening);
         Assert.Matches(@"^http://127\.0\.0\.1:[1-9][0-9]*$", listening);
         Assert.All(demo.Curls, c => Assert.StartsWith($"{listening}/api/v1/", c.Url, StringComparison.Ordinal));
-        using var client = new HttpClient();
-        using var response = await GetAsync(client, demo.Curls[0].Header, demo.Curls[0].Url);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    [Fact]
-    public async Task DemoWithKestrelEndpointsPrintsTheirAddressNotTheDefault()
-    {
-        await using var database = await TestDatabase.SqliteAsync();
-
-        await using var demo = await Demo.StartAsync(database, "--Kestrel:Endpoints:Api:Url=http://127.0.0.1:0");
-
-        var listening = Assert.Single(demo.Listening);
-        Assert.DoesNotContain(":5000", listening, StringComparison.Ordinal);
         using var client = new HttpClient();
         using var response = await GetAsync(client, demo.Curls[0].Header, demo.Curls[0].Url);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -95,12 +83,7 @@ public sealed partial class DemoCommandTests
     public async Task DemoThatCannotListenFailsBeforeTouchingAnyKey()
     {
         await using var database = await TestDatabase.SqliteAsync();
-        string firstKey;
-        await using (var first = await Demo.StartAsync(database, "--urls=http://127.0.0.1:0"))
-        {
-            firstKey = first.Key;
-        }
-        var company = Assert.Single(await CompanyQueries.ListAsync(database.Db));
+        var (company, firstKey) = await FirstRunAsync(database);
         var before = await KeyQueries.ListAsync(database.Db, company.Id);
 
         // https without a certificate: the server cannot start.
@@ -121,12 +104,7 @@ public sealed partial class DemoCommandTests
     public async Task EachDemoRunRevokesTheDemoKeyOfTheRunBeforeAndNoOtherKey()
     {
         await using var database = await TestDatabase.SqliteAsync();
-        string firstKey;
-        await using (var first = await Demo.StartAsync(database, "--urls=http://127.0.0.1:0"))
-        {
-            firstKey = first.Key;
-        }
-        var company = Assert.Single(await CompanyQueries.ListAsync(database.Db));
+        var (company, firstKey) = await FirstRunAsync(database);
         var other = await KeyQueries.CreateAsync(database.Db, company.Id, "crm-sync");
 
         await using var second = await Demo.StartAsync(database, "--urls=http://127.0.0.1:0");
@@ -150,6 +128,17 @@ public sealed partial class DemoCommandTests
     [InlineData(" https://*:9443 ; http://*:9080", "https://localhost:9443")]
     public void CurlCommandsCallTheFirstListeningAddressOnThisMachine(string? urls, string expected) =>
         Assert.Equal(expected, DemoCommand.CurlBaseUrl(urls));
+
+    /// <summary>A demo run, stopped: the demo company and the key it printed.</summary>
+    private static async Task<(CompanyRow Company, string Key)> FirstRunAsync(TestDatabase database)
+    {
+        string key;
+        await using (var first = await Demo.StartAsync(database, "--urls=http://127.0.0.1:0"))
+        {
+            key = first.Key;
+        }
+        return (Assert.Single(await CompanyQueries.ListAsync(database.Db)), key);
+    }
 
     private static string Id(string key) => ApiKeys.TryParse(key, out var id) ? id : throw new ArgumentException(key);
 
