@@ -27,6 +27,7 @@ public static class ContactsApp
         builder.Services.AddContactsData(builder.Configuration);
         builder.Services.AddContactsProblemDetails();
         builder.Services.AddContactsCompression();
+        builder.Services.AddCors();
         builder.Services.AddApiKeyAuthentication();
         builder.Services.AddContactsOpenApi(builder.Configuration);
         builder.Services.AddContactsRateLimits(builder.Configuration);
@@ -46,6 +47,7 @@ public static class ContactsApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseResponseHeaders();
+        app.UseContactsCors();
         app.UseEndpointAccess();
         app.UseAuthentication();
         app.UseContactsRateLimits();

@@ -18,6 +18,9 @@ public sealed class ApiOptions : IValidatableObject
     /// </summary>
     public string? PublicBaseUrl { get; set; }
 
+    /// <summary>Api:Cors:AllowedOrigins: the browser origins allowed to call the API (<see cref="Contacts.Api.Cors"/>).</summary>
+    public CorsSettings Cors { get; set; } = new();
+
     /// <summary>PublicBaseUrl without its trailing slashes; null when unset.</summary>
     internal string? BaseUrl => string.IsNullOrWhiteSpace(PublicBaseUrl) ? null : PublicBaseUrl.Trim().TrimEnd('/');
 

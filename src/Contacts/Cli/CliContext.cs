@@ -21,19 +21,27 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, TextReader 
 
     public Option<bool> JsonOption { get; } = new("--json") { Description = "Machine-readable JSON output" };
 
-    public Option<string?> ProviderOption { get; } = new("--provider")
-    {
-        Description = "sqlite or postgres (overrides Database:Provider)",
-        Recursive = true,
-    };
+    // Not recursive: each command that opens the database takes them (UsesDatabase), so `export --help` does not list
+    // options that would do nothing there. Given before the command's name (`contacts --provider postgres key list`), the root takes them.
+    public Option<string?> ProviderOption { get; } = new("--provider") { Description = "sqlite or postgres (overrides Database:Provider)" };
 
-    public Option<string?> ConnectionOption { get; } = new("--connection-string")
-    {
-        Description = "Overrides ConnectionStrings:Contacts",
-        Recursive = true,
-    };
+    public Option<string?> ConnectionOption { get; } = new("--connection-string") { Description = "Overrides ConnectionStrings:Contacts" };
 
     public IEnumerable<Option> GlobalOptions => [ProviderOption, ConnectionOption];
+
+    /// <summary>serve's and demo's listening addresses, handed to the host as its `urls` setting.</summary>
+    public Option<string?> UrlsOption { get; } = new("--urls")
+    {
+        Description = "Addresses to listen on, ';' between several (http://0.0.0.0:8080, http://127.0.0.1:0 for a free port). " +
+                      "Default http://localhost:5000, or ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS or Kestrel:Endpoints when set",
+    };
+
+    /// <summary>The command, with the options that choose the database (a command that opens it).</summary>
+    public Command UsesDatabase(Command command)
+    {
+        foreach (var option in GlobalOptions) command.Options.Add(option);
+        return command;
+    }
 
     /// <summary>Configuration as the server sees it (appsettings.json, environment, extra args) plus the global options.</summary>
     public IConfiguration Configuration(ParseResult parse, string[]? extraArgs = null)
@@ -51,12 +59,12 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, TextReader 
             .Build();
     }
 
-    public ContactsDatabase Open(ParseResult parse)
+    public ContactsDatabase Open(ParseResult parse, string[]? extraArgs = null)
     {
         try
         {
             // Admin commands act for every company, so they connect as the schema owner (docs/isolation.md).
-            return new ContactsDatabase(DatabaseOptions.FromConfiguration(Configuration(parse)).AsOwner());
+            return new ContactsDatabase(DatabaseOptions.FromConfiguration(Configuration(parse, extraArgs)).AsOwner());
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {

@@ -16,7 +16,7 @@ internal static class CompanyCommands
     public static Command Create(CliContext io)
     {
         var name = new Option<string>("--name") { Description = "Company name", Required = true };
-        var create = new Command("create", "Create a company and print its id.") { name, io.JsonOption };
+        var create = io.UsesDatabase(new Command("create", "Create a company and print its id.") { name, io.JsonOption });
         create.SetAction(async (parse, ct) =>
         {
             var value = parse.GetValue(name)!.Trim();
@@ -28,7 +28,7 @@ internal static class CompanyCommands
             return ContactsCli.Ok;
         });
 
-        var list = new Command("list", "List companies with their contact and active key counts.") { io.JsonOption };
+        var list = io.UsesDatabase(new Command("list", "List companies with their contact and active key counts.") { io.JsonOption });
         list.SetAction(async (parse, ct) =>
         {
             await using var db = await io.OpenMigratedAsync(parse, ct);

@@ -20,11 +20,11 @@ public static class ContactsCli
 
     public static async Task<int> RunAsync(string[] args, CliContext io, CancellationToken ct = default)
     {
-        var root = new RootCommand("Contacts API: the server (serve, the default) and its admin commands.")
+        var root = new RootCommand($"Contacts API: the server (serve, the default) and its admin commands. {ServeCommand.SettingsHelp}")
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        foreach (var option in io.GlobalOptions) root.Options.Add(option);
+        io.UsesDatabase(root).Options.Add(io.UrlsOption);
         root.Subcommands.Add(ServeCommand.Create(io));
         root.Subcommands.Add(DemoCommand.Create(io));
         root.Subcommands.Add(MigrateCommand.Create(io));
@@ -48,13 +48,12 @@ public static class ContactsCli
         // The root lets unmatched tokens through (serve's --Key=value configuration), which System.CommandLine then
         // allows on every subcommand too: refuse them on the commands that do not take them.
         var command = result.CommandResult.Command;
-        var errors = result.Errors.Select(e => e.Message).ToList();
-        if (errors.Count == 0 && command != root && command.TreatUnmatchedTokensAsErrors)
-            errors.AddRange(result.UnmatchedTokens.Select(t => $"unrecognized argument '{t}' for '{command.Name}'."));
+        var errors = command != root && command.TreatUnmatchedTokensAsErrors ? UnknownTokens.Describe(result) : [];
+        errors.AddRange(result.Errors.Select(e => e.Message));
         if (errors.Count > 0)
         {
             foreach (var error in errors) io.Error.WriteLine($"error: {error}");
-            io.Error.WriteLine("Run 'contacts --help' for usage.");
+            io.Error.WriteLine($"Run '{string.Join(' ', UnknownTokens.CommandPath(result.CommandResult))} --help' for usage.");
             return BadInput;
         }
         try

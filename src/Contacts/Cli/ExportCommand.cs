@@ -33,11 +33,8 @@ public static class ExportCommand
         var keyStdin = new Option<bool>("--key-stdin") { Description = "Read the API key from the first line of standard input" };
         var allowHttp = new Option<bool>("--allow-insecure-http") { Description = "Send the key over plain http to a host other than this machine" };
         var output = new Option<FileInfo?>("--out") { Description = "Write to this file instead of stdout: a regular file is replaced only when the export succeeds (through a symbolic link, the file it points to); a FIFO or character device is written in place" };
-        var pageSize = new Option<int>("--page-size")
-        {
-            Description = "Contacts per request (at most the server's Api:MaxLimit)",
-            DefaultValueFactory = _ => ContactsClient.MaxPageSize,
-        };
+        var pageSize = WholeNumberOption.Create<int>("--page-size", "Contacts per request (at most the server's Api:MaxLimit)",
+            "a whole number of contacts per request", ContactsClient.MaxPageSize);
         var changes = new Option<bool>("--changes")
         {
             Description = "Export through the change feed from the beginning, and print the cursor a later --cursor export resumes from",

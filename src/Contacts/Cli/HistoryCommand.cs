@@ -10,13 +10,13 @@ internal static class HistoryCommand
 {
     public static Command Create(CliContext io)
     {
-        var restart = new Command("restart",
+        var restart = io.UsesDatabase(new Command("restart",
             "Start a new change-feed history: every change-feed cursor issued so far answers 410 and its client starts again. " +
             "Run it after restoring an older copy of a SQLite file, or a PostgreSQL data directory from a file-system snapshot " +
             "(a promoted standby, a point-in-time recovery or a dump restored elsewhere start a new history by themselves).")
         {
             io.JsonOption,
-        };
+        });
         restart.SetAction(async (parse, ct) =>
         {
             await using var db = await io.OpenMigratedAsync(parse, ct);

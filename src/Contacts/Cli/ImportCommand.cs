@@ -14,18 +14,15 @@ public static class ImportCommand
 {
     public static Command Create(CliContext io)
     {
-        var company = new Option<long>("--company") { Description = "Company id", Required = true };
+        var company = CompanyOption.Create();
         var skipInvalid = new Option<bool>("--skip-invalid") { Description = "Import the valid rows and report the invalid ones" };
-        var fifoTimeout = new Option<int>("--fifo-timeout")
-        {
-            Description = "When FILE is a FIFO (named pipe): seconds to wait for a program to open it for writing",
-            DefaultValueFactory = _ => ImportSource.DefaultFifoTimeoutSeconds,
-        };
+        var fifoTimeout = WholeNumberOption.Create<int>("--fifo-timeout", "When FILE is a FIFO (named pipe): seconds to wait for a program to open it for writing",
+            "a whole number of seconds", ImportSource.DefaultFifoTimeoutSeconds);
         var file = new Argument<FileInfo>("FILE") { Description = "A .csv (header row) or .jsonl file, or a FIFO with such a name" };
-        var command = new Command("import", "Import contacts from CSV or JSON Lines: match by id, else phone_number, else email; update or insert.")
+        var command = io.UsesDatabase(new Command("import", "Import contacts from CSV or JSON Lines: match by id, else phone_number, else email; update or insert.")
         {
             company, skipInvalid, fifoTimeout, file, io.JsonOption,
-        };
+        });
         command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file)!.FullName;

@@ -17,9 +17,9 @@ internal static class KeyCommands
 {
     public static Command Create(CliContext io)
     {
-        var company = new Option<long>("--company") { Description = "Company id", Required = true };
+        var company = CompanyOption.Create();
         var label = new Option<string?>("--name") { Description = "A label for the key (e.g. the integration using it)" };
-        var create = new Command("create", "Create an API key for a company. The key is shown once.") { company, label, io.JsonOption };
+        var create = io.UsesDatabase(new Command("create", "Create an API key for a company. The key is shown once.") { company, label, io.JsonOption });
         create.SetAction(async (parse, ct) =>
         {
             await using var db = await io.OpenMigratedAsync(parse, ct);
@@ -30,7 +30,7 @@ internal static class KeyCommands
             return ContactsCli.Ok;
         });
 
-        var list = new Command("list", "List a company's keys (ids and dates, never secrets).") { company, io.JsonOption };
+        var list = io.UsesDatabase(new Command("list", "List a company's keys (ids and dates, never secrets).") { company, io.JsonOption });
         list.SetAction(async (parse, ct) =>
         {
             await using var db = await io.OpenMigratedAsync(parse, ct);
@@ -45,7 +45,7 @@ internal static class KeyCommands
         });
 
         var id = new Option<string>("--id") { Description = "The key id shown by 'key create' and 'key list'", Required = true };
-        var revoke = new Command("revoke", "Revoke a key. Servers stop accepting it within Auth:CacheSeconds.") { id, io.JsonOption };
+        var revoke = io.UsesDatabase(new Command("revoke", "Revoke a key. Servers stop accepting it within Auth:CacheSeconds.") { id, io.JsonOption });
         revoke.SetAction(async (parse, ct) =>
         {
             await using var db = await io.OpenMigratedAsync(parse, ct);

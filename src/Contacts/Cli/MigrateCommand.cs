@@ -10,7 +10,7 @@ internal static class MigrateCommand
 {
     public static Command Create(CliContext io)
     {
-        var command = new Command("migrate", "Apply pending schema migrations and exit.") { io.JsonOption };
+        var command = io.UsesDatabase(new Command("migrate", "Apply pending schema migrations and exit.") { io.JsonOption });
         command.SetAction(async (parse, ct) =>
         {
             await using var db = io.Open(parse);

@@ -11,19 +11,13 @@ namespace Contacts.Tests.Docs;
 /// </summary>
 public sealed class DocsPageBrowserTests(SqliteAppFixture fixture, ITestOutputHelper output) : IClassFixture<SqliteAppFixture>
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
-
     /// <summary>Where the screenshot of the answered try-it call lands (the page before it: docs-page-reference.png beside it).</summary>
-    public static string ScreenshotPath => Path.Combine(RepositoryRoot(), "TestResults", "docs-page.png");
+    public static string ScreenshotPath => Path.Combine(ToolProcess.RepositoryRoot(), "TestResults", "docs-page.png");
 
     [SkippableFact]
     public async Task PersonPastesAKeyAndTriesTheContactsEndpointWithoutAnyRequestLeavingTheService()
     {
-        if (!File.Exists(ChromiumPath))
-        {
-            const string reason = $"Chromium not found at {ChromiumPath}: install Debian's chromium package (apt-get install chromium) to run the docs page browser test.";
-            Ci.SkipIf(true, reason);
-        }
+        HeadlessChromium.SkipIfMissing("docs page browser test");
         var company = await fixture.Data.CompanyAsync();
         var vip = await fixture.Data.TagAsync(company.Id, "VIP", "#1156d6");
         await fixture.Data.ContactAsync(company.Id, "Philippa", "Quennell-Docs", "philippa@example.test", "+44 20 7946 0001", tags: [vip]);
@@ -31,13 +25,7 @@ public sealed class DocsPageBrowserTests(SqliteAppFixture fixture, ITestOutputHe
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         var requests = new ConcurrentQueue<string>();
         var foreign = new ConcurrentQueue<string>();
@@ -91,14 +79,5 @@ public sealed class DocsPageBrowserTests(SqliteAppFixture fixture, ITestOutputHe
         Assert.Empty(foreign);
         Assert.DoesNotContain(consoleErrors, error => error.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
         Assert.Equal(["Bearer " + company.Key], apiAuthorizations);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Contacts.slnx"))) return folder.FullName;
-        }
-        return AppContext.BaseDirectory;
     }
 }

@@ -58,7 +58,7 @@ public sealed class OpenApiToolingTests(SqliteAppFixture fixture) : IClassFixtur
     /// <summary>tools/openapi-check with its packages installed by npm ci, once per run and again when the lock file changed.</summary>
     private static async Task<string> ToolsAsync()
     {
-        var tools = Path.Combine(RepositoryRoot(), "tools", "openapi-check");
+        var tools = Path.Combine(ToolProcess.RepositoryRoot(), "tools", "openapi-check");
         Ci.SkipUnless(File.Exists(Path.Combine(tools, "package-lock.json")), $"{tools} not found");
         Ci.SkipUnless(OnPath("node") && OnPath("npm"), "node and npm are not on PATH: install Node.js 20.19 or later to lint the OpenAPI document");
         await Install.WaitAsync();
@@ -82,44 +82,12 @@ public sealed class OpenApiToolingTests(SqliteAppFixture fixture) : IClassFixtur
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
         .Any(folder => folder.Length > 0 && File.Exists(Path.Combine(folder, command)));
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, string folder, TimeSpan bound)
-    {
-        var start = new ProcessStartInfo(file)
+    // No colours or update banners in the failure message; no telemetry from the linter.
+    private static Task<ToolResult> RunAsync(string file, string[] arguments, string folder, TimeSpan bound) =>
+        ToolProcess.RunAsync(file, arguments, folder, bound, new Dictionary<string, string>
         {
-            WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        // No colours or update banners in the failure message; no telemetry from the linter.
-        start.Environment["NO_COLOR"] = "1";
-        start.Environment["REDOCLY_TELEMETRY"] = "off";
-        start.Environment["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true";
-        start.Environment["npm_config_update_notifier"] = "false";
-        using var process = Process.Start(start)!;
-        var output = new StringBuilder();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(bound);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish within {bound}.");
-        }
-        output.Append(await stdout).Append(await stderr);
-        return (process.ExitCode, output.ToString());
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Contacts.slnx"))) return folder.FullName;
-        }
-        throw new InvalidOperationException($"No Contacts.slnx above {AppContext.BaseDirectory}.");
-    }
+            ["NO_COLOR"] = "1", ["REDOCLY_TELEMETRY"] = "off", ["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true", ["npm_config_update_notifier"] = "false",
+        });
 
     private sealed class TempFolder : IDisposable
     {

@@ -4,6 +4,8 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
+using Contacts.Tests.Infrastructure;
+
 namespace Contacts.Tests.Trust;
 
 /// <summary>
@@ -30,19 +32,27 @@ public sealed partial class ContactsProcess : IAsyncDisposable
     public string Stdout { get { lock (_lock) return _stdout.ToString(); } }
     public string Stderr { get { lock (_lock) return _stderr.ToString(); } }
 
-    public static ContactsProcess Start(params string[] args)
+    public static ContactsProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>With these environment variables set (beside the test process's own).</summary>
+    public static ContactsProcess Start(IReadOnlyDictionary<string, string> environment, string[] args) =>
+        Launch(environment, [ToolProcess.Dotnet, Executable, .. args]); // the same dotnet that runs the tests runs the product
+
+    /// <summary>A published executable of the product (the release artifact) instead of the build output.</summary>
+    public static ContactsProcess StartPublished(string executable, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Launch(environment, [executable, .. args]);
+
+    private static ContactsProcess Launch(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> commandLine)
     {
-        // the SDK sets DOTNET_HOST_PATH for test runs: the same dotnet that runs the tests runs the product
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var start = new ProcessStartInfo(dotnet)
+        var start = new ProcessStartInfo(commandLine[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = Path.GetTempPath(),
         };
-        start.ArgumentList.Add(Executable);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var arg in commandLine.Skip(1)) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_gcServer"] = "0"; // small footprint: several of these may run beside the test host
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var child = new ContactsProcess(process);
         process.OutputDataReceived += (_, e) => child.Append(child._stdout, e.Data);
@@ -116,15 +126,24 @@ public sealed partial class ContactsProcess : IAsyncDisposable
     public static async Task<(ContactsProcess Service, Uri Address)> ServeAsync(TimeSpan bound, params string[] args)
     {
         var service = Start(["serve", "--urls=http://127.0.0.1:0", .. args, "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information"]);
+        return (service, await service.ListeningAddressAsync(bound));
+    }
+
+    /// <summary>
+    /// Where a starting service listens on 127.0.0.1, read from its log line; it is disposed (and the test fails) if it
+    /// exits first or says nothing within the bound.
+    /// </summary>
+    public async Task<Uri> ListeningAddressAsync(TimeSpan bound)
+    {
         var deadline = DateTime.UtcNow + bound;
         while (true)
         {
-            var listening = ListeningLine().Match(service.Stdout + service.Stderr);
-            if (listening.Success) return (service, new Uri(listening.Groups[1].Value));
-            if (service.HasExited || DateTime.UtcNow >= deadline)
+            var listening = ListeningLine().Match(Stdout + Stderr);
+            if (listening.Success) return new Uri(listening.Groups[1].Value);
+            if (HasExited || DateTime.UtcNow >= deadline)
             {
-                var output = service.ToString();
-                await service.DisposeAsync();
+                var output = ToString();
+                await DisposeAsync();
                 throw new Xunit.Sdk.XunitException($"the service did not say where it listens within {bound.TotalSeconds} s: {output}");
             }
             await Task.Delay(20);
