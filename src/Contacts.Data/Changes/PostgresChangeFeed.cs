@@ -57,7 +57,7 @@ internal sealed class PostgresChangeFeed : ChangeFeedDialect
         LIMIT @repair_limit + 1
         """;
 
-    // Migration 0011: one image per contact and transaction; the first transaction after the position holds the state at it.
+    // Migration 0013: one image per contact and transaction; the first transaction after the position holds the state at it.
     public override string FirstImages => """
         SELECT DISTINCT ON (i.contact_id) i.contact_id, i.absent, i.text_known AND i.tags_known AS complete,
                i.search_text, i.phone_digits, i.tag_ids

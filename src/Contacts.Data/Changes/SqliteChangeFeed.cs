@@ -30,7 +30,7 @@ internal sealed class SqliteChangeFeed : ChangeFeedDialect
         VALUES ((abs(random()) % 9007199254740991) + 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) RETURNING id
         """;
 
-    // Also the search images (migration 0010) of changes before the counter at the previous purge: each is kept between
+    // Also the search images (migration 0011) of changes before the counter at the previous purge: each is kept between
     // one and two purge intervals (Sync:PurgeIntervalMinutes, an hour), at least as long as a cached total lives unvalidated.
     public override string Purge => """
         DELETE FROM contact_search_image WHERE at < (SELECT next_below FROM contact_search_image_purge);
@@ -49,7 +49,7 @@ internal sealed class SqliteChangeFeed : ChangeFeedDialect
         LIMIT @repair_limit + 1
         """;
 
-    // Migration 0010: an image per change, taken before the counter moves (at); the first one at or after the position
+    // Migration 0011: an image per change, taken before the counter moves (at); the first one at or after the position
     // (the next writer starts from the counter the reader saw) holds the state at it.
     public override string FirstImages => """
         SELECT i.contact_id, i.absent, 1 AS complete, i.search_text, i.phone_digits, i.tag_ids

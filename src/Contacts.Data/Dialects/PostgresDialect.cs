@@ -67,7 +67,7 @@ public sealed class PostgresDialect : SqlDialect
 
     /// <summary>
     /// The change feed's tables and the search totals' before-images, which the role the policies apply to must read
-    /// (migrations 0007, 0010, 0011).
+    /// (migrations 0007, 0010, 0013).
     /// </summary>
     private static readonly string[] ChangeTables = ["contact_change", "contact_change_purge", "contact_change_txn", "contact_change_history",
         "contact_search_image", "contact_search_bulk", "contact_search_image_purge"];

@@ -81,7 +81,7 @@ public sealed class SearchUnderPoliciesTests : OwnPostgresDatabase
 
     [SkippableFact]
     public Task AServiceRoleThatMayNotReadTheSearchImagesRefusesToServeWithTheGrantToRun() =>
-        // The grants of docs/isolation.md before migration 0011: a stale total is repaired from the search images.
+        // The grants of docs/isolation.md before migration 0013: a stale total is repaired from the search images.
         AssertRefusesToServeAsync("contacts_noimages_",
             "SELECT ON contact, tag, contact_tag, company_contact_count, tag_contact_count, contact_block_count, " +
             "contact_change, contact_change_purge, contact_change_txn, contact_change_history",

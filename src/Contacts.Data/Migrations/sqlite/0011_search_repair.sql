@@ -1,5 +1,5 @@
 -- Search totals repaired from the changes since they were counted (docs/search-performance.md, "Repair"); see the
--- PostgreSQL script 0011 for the idea. SQLite has one writer at a time, so each change is simply preceded by the image
+-- PostgreSQL script 0013 for the idea. SQLite has one writer at a time, so each change is simply preceded by the image
 -- of its contact as it was: `at` is the change counter before the change moves it (a change after a reader's horizon H
 -- has at >= H, the next writer starting from the counter the reader saw), n orders the images of one transaction.
 -- The state of a contact at H is its first image with at >= H; a contact created or moved in after H is absent then.
