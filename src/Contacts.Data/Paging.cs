@@ -48,10 +48,12 @@ internal static class PagedQuery
     public static async Task<long> RunAsync(ContactsDatabase db, long company, PageWindow window, Filter filter,
         PageSql sql, bool customPlans, Func<DbDataReader, long> read, CancellationToken ct, Action<DbDataReader>? countRow = null)
     {
-        // On a standby when there are any; tried again on another node only while no row has reached read.
-        var delivered = false;
+        // On a standby when there are any; tried again on another node only while no row has reached read, and then rows
+        // of the attempt given up never reach it (ReadDelivery).
+        var delivery = new ReadDelivery();
         return await db.ReadAsync(async (connection, ct) =>
         {
+            var attempt = delivery.Start();
             using var timeLimit = db.Dialect.LimitStatementTime(connection);
             long? total = null;
             await using (var command = db.CompanyCommand(connection, company, sql.Count is null ? sql.Page : sql.Count + ";\n" + sql.Page, customPlans))
@@ -65,13 +67,12 @@ internal static class PagedQuery
                     await reader.ReadAsync(ct);
                     // NULL: the page's own rows carry the total (a window count); the count row only reports its horizon.
                     total = reader.IsDBNull(0) ? null : Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
-                    countRow?.Invoke(reader);
+                    if (countRow is not null) delivery.Hand(attempt, r => { countRow(r); return 0; }, reader);
                     await reader.NextResultAsync(ct);
                 }
                 while (await reader.ReadAsync(ct))
                 {
-                    delivered = true;
-                    var rowTotal = read(reader);
+                    var rowTotal = delivery.Hand(attempt, read, reader);
                     total ??= rowTotal;
                 }
             }
@@ -83,7 +84,7 @@ internal static class PagedQuery
             await using var countReader = await db.ExecuteForCompanyAsync(count, ct);
             await countReader.ReadAsync(ct);
             return Convert.ToInt64(countReader.GetValue(0), CultureInfo.InvariantCulture);
-        }, canRetry: () => !delivered, ct: ct);
+        }, canRetry: delivery.CanRetry, ct: ct);
     }
 
     public static string Id(DbDataReader reader, int ordinal) => reader.GetInt64(ordinal).ToString(CultureInfo.InvariantCulture);

@@ -26,6 +26,7 @@ public sealed class DatabaseNode
 {
     private NodeStatus _status = NodeStatus.Initial;
     private long _reads;
+    private long _answeredAt;
 
     internal DatabaseNode(string name, bool isPrimary, NpgsqlDataSource source)
     {
@@ -49,6 +50,11 @@ public sealed class DatabaseNode
     public long Reads => Interlocked.Read(ref _reads);
 
     internal void CountRead() => Interlocked.Increment(ref _reads);
+
+    /// <summary>When the node last answered anything (a probe, a connection, a statement), as a <see cref="TimeProvider"/> timestamp.</summary>
+    internal long AnsweredAt => Volatile.Read(ref _answeredAt);
+
+    internal void Answered(TimeProvider clock) => Volatile.Write(ref _answeredAt, clock.GetTimestamp());
 
     /// <summary>A request found the node gone: no more reads until the monitor sees it answer, and no idle connection to it is reused.</summary>
     internal void MarkDown()

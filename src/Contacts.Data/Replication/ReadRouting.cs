@@ -71,11 +71,11 @@ public static class ReadRouting
                 var node = replicas.Pick(minimumLsn);
                 try
                 {
-                    var connection = await node.Source.OpenConnectionAsync(context.CancellationToken);
-                    node.CountRead();
-                    return await use(connection, context.CancellationToken);
+                    return node.IsPrimary
+                        ? await AttemptAsync(replicas, node, use, context.CancellationToken)
+                        : await WhileAnsweringAsync(replicas, node, () => AttemptAsync(replicas, node, use, context.CancellationToken), context.CancellationToken);
                 }
-                catch (Exception e) when (!context.CancellationToken.IsCancellationRequested && IsNodeFailure(e))
+                catch (Exception e) when (!context.CancellationToken.IsCancellationRequested && (e is SilentNodeException || IsNodeFailure(e)))
                 {
                     context.Properties.Set(NodeFailed, true);
                     // A standby cancelling a query for a conflict with replay is still a good node.
@@ -89,6 +89,74 @@ public static class ReadRouting
             ResilienceContextPool.Shared.Return(context);
         }
     }
+
+    private static async Task<T> AttemptAsync<T>(ReplicaSet replicas, DatabaseNode node, Func<DbConnection, CancellationToken, Task<T>> use,
+        CancellationToken ct)
+    {
+        var connection = await OpenAsync(node, ct);
+        node.Answered(replicas.Clock);
+        node.CountRead();
+        var result = await use(connection, ct);
+        node.Answered(replicas.Clock);
+        return result;
+    }
+
+    /// <summary>
+    /// Runs attempt on a standby for as long as the node answers something: once it has been silent for
+    /// <see cref="ReplicaSet.ReplicaTimeout"/> (neither this read nor any other, nor the monitor's probe, heard from it
+    /// since the read started), the read is given up with <see cref="SilentNodeException"/>, to be run on another node.
+    /// A slow statement on a node that answers its probes runs on. The attempt given up is not cancelled: Npgsql cancels
+    /// by sending the server a cancel request on a new connection, which a stopped server accepts and never answers
+    /// (that held reads for the 10-s command timeout, and would hold a thread each); it ends by the command timeout,
+    /// disposing its connection, or delivers nothing if the server wakes up first (<see cref="ReadDelivery"/>).
+    /// Issue 20: a stopped standby made reads wait 5-20 s for Npgsql's timeouts, then answer 503.
+    /// </summary>
+    private static async Task<T> WhileAnsweringAsync<T>(ReplicaSet replicas, DatabaseNode node, Func<Task<T>> attempt, CancellationToken ct)
+    {
+        var started = replicas.Clock.GetTimestamp();
+        var running = attempt();
+        while (!running.IsCompleted && !ct.IsCancellationRequested)
+        {
+            var quiet = replicas.Clock.GetElapsedTime(Math.Max(started, node.AnsweredAt));
+            if (quiet >= replicas.ReplicaTimeout)
+            {
+                _ = running.ContinueWith(static async t =>
+                {
+                    // OpenForReadAsync's attempt returns its connection: nobody will use it now. A failure is observed here.
+                    if (t.IsCompletedSuccessfully && t.Result is IAsyncDisposable late) await late.DisposeAsync();
+                    else _ = t.Exception;
+                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                throw new SilentNodeException($"{node.Name} answered nothing for {replicas.ReplicaTimeout.TotalSeconds:0.0#} s (Database:ReplicaTimeoutSeconds).");
+            }
+            await ((Task)running).WaitAsync(replicas.ReplicaTimeout - quiet, replicas.Clock, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        return await running;
+    }
+
+    /// <summary>
+    /// A connection of the node's pool, given up when ct is cancelled even if Npgsql goes on with a server that accepted
+    /// the connection and never answers the handshake: that connection is closed whenever its opening ends.
+    /// </summary>
+    internal static async Task<NpgsqlConnection> OpenAsync(DatabaseNode node, CancellationToken ct)
+    {
+        var opening = node.Source.OpenConnectionAsync(ct).AsTask();
+        try
+        {
+            return await opening.WaitAsync(ct);
+        }
+        catch (OperationCanceledException) when (!opening.IsCompleted)
+        {
+            _ = opening.ContinueWith(static t =>
+            {
+                if (t.IsCompletedSuccessfully) t.Result.Dispose();
+                return t.Exception;
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    /// <summary>A standby answered nothing for the replica timeout: a node failure, answered 503 if the retry fails too.</summary>
+    private sealed class SilentNodeException(string message) : TimeoutException(message);
 
     /// <summary>The node is gone or going (connection refused or broken, shutting down, not accepting), not a slow or wrong statement.</summary>
     internal static bool IsNodeFailure(Exception exception) => exception switch

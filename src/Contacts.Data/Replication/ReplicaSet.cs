@@ -35,6 +35,10 @@ public sealed class ReplicaSet : IAsyncDisposable
     public IEnumerable<DatabaseNode> Nodes => Standbys.Prepend(Primary);
     public double MaxLagSeconds => _options.MaxReplicaLagSeconds;
 
+    /// <summary>How long a standby may stay silent under a read or a probe (<see cref="ReplicaOptions.ReplicaTimeoutSeconds"/>).</summary>
+    internal TimeSpan ReplicaTimeout => _options.ReplicaTimeout;
+    internal TimeProvider Clock => _clock;
+
     /// <summary>
     /// A standby that is up, within the lag bound and (when given) has replayed <paramref name="minimumLsn"/>, in turn;
     /// the primary when none is.
@@ -95,15 +99,20 @@ public sealed class ReplicaSet : IAsyncDisposable
         }
     }
 
-    private async Task ProbeStandbyAsync(DatabaseNode node, bool primaryUp, CancellationToken ct)
+    /// <summary>Bounded by the replica timeout: a standby that accepts connections and never answers is down, not pending.</summary>
+    private async Task ProbeStandbyAsync(DatabaseNode node, bool primaryUp, CancellationToken stopping)
     {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        bound.CancelAfter(ReplicaTimeout);
+        var ct = bound.Token;
         try
         {
-            await using var connection = await node.Source.OpenConnectionAsync(ct);
+            await using var connection = await ReadRouting.OpenAsync(node, ct);
             await using var command = new NpgsqlCommand(
                 "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn(), pg_last_wal_receive_lsn()", connection);
             await using var reader = await command.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
+            node.Answered(_clock);
             var now = _clock.GetUtcNow();
             if (!reader.GetBoolean(0))
             {
@@ -116,7 +125,7 @@ public sealed class ReplicaSet : IAsyncDisposable
             var state = lag is { } behind && behind.TotalSeconds <= _options.MaxReplicaLagSeconds ? NodeState.Up : NodeState.Lagging;
             node.Status = new NodeStatus(state, lag?.TotalSeconds, replayed, now);
         }
-        catch (Exception e) when (!ct.IsCancellationRequested && e is NpgsqlException or TimeoutException or InvalidOperationException)
+        catch (Exception e) when (!stopping.IsCancellationRequested && e is NpgsqlException or TimeoutException or InvalidOperationException or OperationCanceledException)
         {
             if (node.Status.State != NodeState.Down) node.MarkDown();
             node.Status = node.Status with { ProbedAt = _clock.GetUtcNow() };

@@ -172,8 +172,13 @@ public abstract class ChangeFeedTests(AppFixture fixture)
     [InlineData("")]
     [InlineData("abc")]
     [InlineData("not a cursor!")]
-    [InlineData("AQEAAAAAAAAAAQAAAAAAAAABAAAAAAAAAAE")] // the right length, company 1, very likely not this test's
-    [InlineData("CQIAAAAAAAAAAQAAAAAAAAABAAAAAAAAAAE")] // an unknown version
+    // Each malformed whatever the company (another company's cursor has its own test below): a valid cursor of company 1
+    // here was this test's own cursor when the test ran alone, on a fresh database.
+    [InlineData("AQMAAAAAAAAAAQAAAAAAAAABAAAAAAAAAAE")] // version 1, company 1, kind 3: neither walk nor log
+    [InlineData("AQEAAAAAAAAAAf__________AAAAAAAAAAE")] // version 1, company 1, a negative position
+    [InlineData("AwEAAAAAAAAAAQAAAAAAAAABAAAAAAAAAAEAAAAAAAAAAQAAAAAAAAAA")] // version 3, company 1, history mark 0
+    [InlineData("AgEAAAAAAAAAAQAAAAAAAAABAAAAAAAAAAEAAAAAAAAA")] // version 2, company 1, one byte short
+    [InlineData("CQIAAAAAAAAAAQAAAAAAAAABAAAAAAAAAAE")] // an unknown version (9)
     public async Task AMalformedCursorIsRefusedWith400(string cursor)
     {
         var company = await Data.CompanyAsync();

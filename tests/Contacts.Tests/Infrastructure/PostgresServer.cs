@@ -119,6 +119,40 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async Task StopAsync() => await RunAsPostgresAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "stop"]);
 
+    /// <summary>
+    /// SIGSTOP to the postmaster, then to every process it forked (backends, walreceiver, ...): the server still accepts
+    /// TCP connections (the kernel queues them) and answers nothing, as a hung or swapped-out server does.
+    /// </summary>
+    public Task SuspendAsync() => SignalAllAsync("-STOP");
+
+    /// <summary>SIGCONT to the postmaster and its processes: a suspended server carries on where it stopped.</summary>
+    public Task ResumeAsync() => SignalAllAsync("-CONT");
+
+    private async Task SignalAllAsync(string signal)
+    {
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(DataDirectory, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+        // The postmaster first: stopped, it forks nothing more while its children are signalled.
+        await RunAsync("kill", [signal, postmaster.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        var children = Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(d => d!.All(char.IsAsciiDigit))
+            .Where(pid => ParentOf(pid!) == postmaster).Select(pid => pid!).ToList();
+        if (children.Count > 0) await RunAsync("kill", [signal, .. children]);
+    }
+
+    /// <summary>The parent pid from /proc/PID/stat ("pid (comm) state ppid ..."; comm may hold spaces); null when it is gone.</summary>
+    private static int? ParentOf(string pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Stops the server as a crash would: no shutdown checkpoint, nothing more sent to its standbys.</summary>
     public async Task StopImmediatelyAsync() => await RunAsPostgresAsync("pg_ctl", ["-D", DataDirectory, "-m", "immediate", "-w", "stop"]);
 

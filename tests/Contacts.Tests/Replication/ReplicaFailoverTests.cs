@@ -82,7 +82,7 @@ public sealed class ReplicaFailoverFixture : IAsyncLifetime
     }
 }
 
-public sealed class ReplicaFailoverTests(ReplicaFailoverFixture fixture) : IClassFixture<ReplicaFailoverFixture>
+public sealed class ReplicaFailoverTests(ReplicaFailoverFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<ReplicaFailoverFixture>
 {
     [SkippableFact]
     public async Task ReadsLandOnTheStandbyAndWritesOnThePrimary()
@@ -139,6 +139,97 @@ public sealed class ReplicaFailoverTests(ReplicaFailoverFixture fixture) : IClas
             await fixture.Servers.Standby!.StartAsync();
         }
         await fixture.BothUpAsync();
+    }
+
+    /// <summary>
+    /// A standby whose processes are stopped (SIGSTOP) accepts connections and answers nothing: every read, those in
+    /// flight on it included, answers 200 within the replica timeout (Database:ReplicaTimeoutSeconds, 1.5 s) plus the
+    /// primary's own time; after SIGCONT the standby serves again. Issue 20: reads waited 5-20 s and answered 503 for 6 s.
+    /// </summary>
+    [SkippableFact]
+    public async Task AStandbyThatStopsAnsweringCostsAReadAtMostTheReplicaTimeoutAndThePrimaryAnswers()
+    {
+        await fixture.BothUpAsync();
+        var company = await fixture.Data.CompanyAsync();
+        await fixture.Data.ContactAsync(company.Id, "Silent", "Standby");
+        await fixture.Servers.WaitForReplayAsync();
+        var standbyReads = fixture.Standby.Reads;
+        var results = new ConcurrentQueue<(bool AfterStop, HttpStatusCode Status, TimeSpan Took)>();
+        var stopped = false;
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            using var client = fixture.App.ClientWithKey(company.Key);
+            while (!stop.IsCancellationRequested)
+            {
+                var afterStop = Volatile.Read(ref stopped);
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                using var response = await client.GetAsync(ContractAssert.ContactsPath, CancellationToken.None);
+                results.Enqueue((afterStop, response.StatusCode, clock.Elapsed));
+            }
+        })).ToList();
+        try
+        {
+            await Eventually.TrueAsync("reads on the standby", () => fixture.Standby.Reads >= standbyReads + 20);
+            await fixture.Servers.Standby!.SuspendAsync();
+            Volatile.Write(ref stopped, true);
+            var primaryReads = fixture.Replicas.Primary.Reads;
+            await Eventually.TrueAsync("reads on the primary while the standby is stopped",
+                () => fixture.Replicas.Primary.Reads >= primaryReads + 50 && results.Count(r => r.AfterStop) >= 50);
+            Assert.Equal(NodeState.Down, fixture.Standby.Status.State);
+            Assert.Equal("down", (await ReadyNodesAsync(HttpStatusCode.OK)).GetProperty("replica-1").GetString());
+        }
+        finally
+        {
+            await fixture.Servers.Standby!.ResumeAsync();
+            await stop.CancelAsync();
+            await Task.WhenAll(readers);
+        }
+
+        var failed = results.Where(r => r.Status != HttpStatusCode.OK).ToList();
+        Assert.True(failed.Count == 0, $"{failed.Count} of {results.Count} reads failed: {string.Join(", ", failed.Select(f => (int)f.Status).Distinct())}");
+        var slowest = results.Max(r => r.Took);
+        output.WriteLine($"{results.Count} reads ({results.Count(r => r.AfterStop)} after the stop), all 200; slowest {slowest.TotalSeconds:0.00} s, " +
+                         $"slowest before the stop {results.Where(r => !r.AfterStop).Max(r => r.Took).TotalSeconds:0.00} s");
+        Assert.True(slowest < TimeSpan.FromSeconds(2.5), $"the slowest read took {slowest.TotalSeconds:0.00} s");
+
+        // Back after SIGCONT: the monitor sees it answer and reads return to it.
+        await fixture.BothUpAsync();
+        using var again = fixture.App.ClientWithKey(company.Key);
+        var before = fixture.Standby.Reads;
+        await Eventually.TrueAsync("reads on the standby again", async () =>
+        {
+            await ContractAssert.PageAsync(again, ContractAssert.ContactsPath);
+            return fixture.Standby.Reads > before;
+        });
+    }
+
+    /// <summary>The replica timeout bounds silence, not work: a statement longer than it, on a standby that answers its probes, runs to its end there.</summary>
+    [SkippableFact]
+    public async Task AStatementLongerThanTheReplicaTimeoutOnAStandbyThatAnswersRunsThereToItsEnd()
+    {
+        await fixture.BothUpAsync();
+        await using var db = new ContactsDatabase(new DatabaseOptions
+        {
+            Provider = DatabaseProvider.Postgres,
+            ConnectionString = fixture.Database.ConnectionString,
+            Replicas = new ReplicaOptions { ConnectionStrings = [fixture.StandbyConnectionString], MaxReplicaLagSeconds = 3600, ReplicaTimeoutSeconds = 0.5 },
+        });
+        var standby = db.Replicas!.Standbys[0];
+        await Eventually.TrueAsync("the standby is up", () => standby.Status.State == NodeState.Up);
+        var primaryReads = db.Replicas.Primary.Reads;
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var inRecovery = await db.ReadAsync(async (connection, ct) =>
+        {
+            await using var command = db.Command(connection, "SELECT pg_is_in_recovery() FROM pg_sleep(2)");
+            return (bool)(await command.ExecuteScalarAsync(ct))!;
+        });
+
+        Assert.True(inRecovery, "the statement ran on the primary");
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2));
+        Assert.Equal(primaryReads, db.Replicas.Primary.Reads);
+        Assert.Equal(NodeState.Up, standby.Status.State);
     }
 
     [SkippableFact]

@@ -39,6 +39,10 @@ public sealed class SearchUnderPoliciesTests : OwnPostgresDatabase
             Assert.Equal([surname], await IdsAsync(client, "/api/v1/contacts?search=olszewsk"));
             Assert.Equal([byPhone], await IdsAsync(client, "/api/v1/contacts?search=918%20273"));
         }
+        // The function itself, as the API calls it: SECURITY DEFINER reads past the policies, so its own company condition is
+        // all that keeps the other company's Anna Olszewska (same name, same phone) out, whichever branch matches.
+        Assert.Equal([surname], await SearchIdsAsApiAsync(mine.Id, "%olszewsk%", null));
+        Assert.Equal([surname], await SearchIdsAsApiAsync(mine.Id, "%no such text%", "%601234567%"));
         await ServerStatistics.WaitForSessionsToEndAsync(Database.ConnectionString, name);
         var after = await IndexScansAsync();
         // Two searches that match one contact each: a few index entries, not the company's 5,000 (nor the table's 25,000).
@@ -119,6 +123,26 @@ public sealed class SearchUnderPoliciesTests : OwnPostgresDatabase
             NpgsqlConnection.ClearAllPools();
             await ExecuteAsync($"DROP OWNED BY {role}; DROP ROLE {role};");
         }
+    }
+
+    /// <summary>contacts_search_ids called as the API calls it: as contacts_api, with the company's setting, in one transaction.</summary>
+    private async Task<long[]> SearchIdsAsApiAsync(long company, string pattern, string? digits)
+    {
+        await using var connection = new NpgsqlConnection(Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT set_config('role', 'contacts_api', true), set_config('contacts.company_id', @company::text, true);
+            SELECT id FROM contacts_search_ids(@company, @pattern, @digits) id ORDER BY id
+            """, connection, transaction);
+        command.Parameters.AddWithValue("company", company);
+        command.Parameters.AddWithValue("pattern", pattern);
+        command.Parameters.Add(new NpgsqlParameter("digits", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)digits ?? DBNull.Value });
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.NextResultAsync();
+        var ids = new List<long>();
+        while (await reader.ReadAsync()) ids.Add(reader.GetInt64(0));
+        return [.. ids];
     }
 
     /// <summary>Scans of the two trigram indexes, and the entries read from the contact table by any scan of it or its indexes.</summary>
