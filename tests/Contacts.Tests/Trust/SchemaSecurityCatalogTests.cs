@@ -15,8 +15,8 @@ namespace Contacts.Tests.Trust;
 public sealed class SchemaSecurityCatalogTests(ITestOutputHelper output) : OwnPostgresDatabase
 {
     // Sorted as the catalog query sorts them (the test prints the actual list in this form when it fails). Deliberate:
-    // company, contact_change_history and schema_migration have no RLS (contacts_api may not read company nor
-    // schema_migration; the history mark names no company); the counters' policies were written before contacts_company()
+    // company, contact_change_history, contact_search_image_purge and schema_migration have no RLS (contacts_api may not
+    // read company nor schema_migration; the history mark and the images' purge key name no company); the counters' policies were written before contacts_company()
     // and read the setting directly; contacts_company, contacts_fold and contacts_digits are invoker functions over their
     // arguments or a setting, which anyone may call.
     private static readonly string[] Expected =
@@ -44,6 +44,14 @@ public sealed class SchemaSecurityCatalogTests(ITestOutputHelper output) : OwnPo
         "function contacts_purge_changes(timestamp with time zone): security definer, search_path=public, pg_temp",
         "function contacts_reset_counts(): security definer, search_path=public, pg_temp",
         "function contacts_search_ids(bigint,text,text): security definer, plan_cache_mode=force_custom_plan; search_path=public, pg_temp",
+        "function contacts_search_image_contact_tags(): security definer, search_path=public, pg_temp",
+        "function contacts_search_image_contacts(): security definer, search_path=public, pg_temp",
+        "function contacts_search_image_deleting(): security definer, search_path=public, pg_temp",
+        "function contacts_search_image_limit(): security invoker, no settings",
+        "function contacts_search_image_tag_rows(bigint,bigint[],bigint[],bigint[],boolean[]): security definer, search_path=public, pg_temp",
+        "function contacts_search_image_tags(): security definer, search_path=public, pg_temp",
+        "function contacts_search_image_truncate(): security definer, search_path=public, pg_temp",
+        "function contacts_search_image_wanted(bigint,bigint[],bigint): security definer, search_path=public, pg_temp",
         "function contacts_touch_keys(text[],timestamp with time zone): security definer, search_path=public, pg_temp",
         "grant SELECT on company_contact_count to contacts_api",
         "grant SELECT on contact to contacts_api",
@@ -52,6 +60,9 @@ public sealed class SchemaSecurityCatalogTests(ITestOutputHelper output) : OwnPo
         "grant SELECT on contact_change_history to contacts_api",
         "grant SELECT on contact_change_purge to contacts_api",
         "grant SELECT on contact_change_txn to contacts_api",
+        "grant SELECT on contact_search_bulk to contacts_api",
+        "grant SELECT on contact_search_image to contacts_api",
+        "grant SELECT on contact_search_image_purge to contacts_api",
         "grant SELECT on contact_tag to contacts_api",
         "grant SELECT on tag to contacts_api",
         "grant SELECT on tag_contact_count to contacts_api",
@@ -64,6 +75,8 @@ public sealed class SchemaSecurityCatalogTests(ITestOutputHelper output) : OwnPo
         "policy contact_change_purge_company on contact_change_purge: PERMISSIVE ALL for public using (company_id = contacts_company()) check (company_id = contacts_company())",
         "policy contact_change_txn_company on contact_change_txn: PERMISSIVE ALL for public using (company_id = contacts_company()) check (company_id = contacts_company())",
         "policy contact_company on contact: PERMISSIVE ALL for public using (company_id = contacts_company()) check (company_id = contacts_company())",
+        "policy contact_search_bulk_company on contact_search_bulk: PERMISSIVE ALL for public using (company_id = contacts_company()) check (company_id = contacts_company())",
+        "policy contact_search_image_company on contact_search_image: PERMISSIVE ALL for public using (company_id = contacts_company()) check (company_id = contacts_company())",
         "policy contact_tag_company on contact_tag: PERMISSIVE ALL for public using (company_id = contacts_company()) check (company_id = contacts_company())",
         "policy tag_company on tag: PERMISSIVE ALL for public using (company_id = contacts_company()) check (company_id = contacts_company())",
         "policy tag_contact_count_company on tag_contact_count: PERMISSIVE ALL for public using (company_id = (NULLIF(current_setting('contacts.company_id'::text, true), ''::text))::bigint) check -",
@@ -76,6 +89,9 @@ public sealed class SchemaSecurityCatalogTests(ITestOutputHelper output) : OwnPo
         "table contact_change_history: row level security off, force off",
         "table contact_change_purge: row level security on, force off",
         "table contact_change_txn: row level security on, force off",
+        "table contact_search_bulk: row level security on, force off",
+        "table contact_search_image: row level security on, force off",
+        "table contact_search_image_purge: row level security off, force off",
         "table contact_tag: row level security on, force off",
         "table schema_migration: row level security off, force off",
         "table tag: row level security on, force off",

@@ -256,7 +256,7 @@ BEGIN
   RETURN purged;
 END $$;
 
-REVOKE ALL ON FUNCTION contacts_search_image_wanted(bigint, bigint[], bigint), contacts_search_image_contacts(),
+REVOKE ALL ON FUNCTION contacts_search_image_limit(), contacts_search_image_wanted(bigint, bigint[], bigint), contacts_search_image_contacts(),
     contacts_search_image_deleting(),
     contacts_search_image_tag_rows(bigint, bigint[], bigint[], bigint[], boolean[]),
     contacts_search_image_contact_tags(), contacts_search_image_tags(), contacts_search_image_truncate() FROM PUBLIC;
