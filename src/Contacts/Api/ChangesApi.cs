@@ -15,7 +15,8 @@ namespace Contacts.Api;
 /// <summary>GET /api/v1/contacts/changes: the change feed (docs/sync.md).</summary>
 public static class ChangesApi
 {
-    public const string CursorExpiredType = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.11";
+    // On the base of every other problem type (ASP.NET Core's defaults for the statuses it knows).
+    public const string CursorExpiredType = "https://tools.ietf.org/html/rfc9110#section-15.5.11";
 
     public static RouteHandlerBuilder MapChanges(this RouteGroupBuilder group) =>
         group.MapGet("/changes", ListChanges).WithName("ListContactChanges").DescribeChanges();
