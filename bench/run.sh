@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark in one command:  bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration SECONDS]
-#                                 [--skip-alone] [--keep-db | --reuse-db] [--replicas N]
+#                                 [--skip-alone] [--keep-db | --reuse-db] [--replicas N] [--only SCENARIO,...]
 # Generates the data (once, bench/data/), starts a throwaway PostgreSQL (or an SQLite file), loads the data with the
 # import commands' code on one connection pool (contacts-bench load), runs the service in Release on loopback, drives each scenario with wrk (16 connections), captures
 # the SQL the service sent per scenario and replays it with pgbench at the same concurrency (the ceiling), measures the
@@ -10,12 +10,14 @@
 # The change feed: an idle poll from every small company's key (wrk) and a timed walk of the big company (contacts-bench).
 # --replicas N: N streaming standbys of the throwaway PostgreSQL (pg_basebackup), reads routed to them; the report says
 # per node how many statements it ran and their mean time (pg_stat_statements), and skips the pgbench ceiling.
+# --only a,b: only these scenarios (names as in the report's raw folder: contact-by-id, page-100, page-100-gzip, ...);
+# the feed walk and the "alone" step run only when named (changes-walk, small-search).
 # Needs root (or the postgres user) for PostgreSQL; installs wrk from Debian if missing.
 set -euo pipefail
 
 size="${1:-}"; shift || true
 case "$size" in tiny|small|medium|large) ;; *) echo "usage: bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration S] [--replicas N]" >&2; exit 2 ;; esac
-provider=postgres; smoke=0; label=""; duration=""; connections=16; keep_db=0; reuse_db=0; alone=1; replicas=0
+provider=postgres; smoke=0; label=""; duration=""; connections=16; keep_db=0; reuse_db=0; alone=1; replicas=0; only=
 while [ $# -gt 0 ]; do
   case "$1" in
     --sqlite) provider=sqlite ;;
@@ -27,6 +29,7 @@ while [ $# -gt 0 ]; do
     --reuse-db) reuse_db=1 ;;
     --skip-alone) alone=0 ;;   # no second database for the probe company's "without the big neighbour" figure
     --replicas) replicas="$2"; shift ;;
+    --only) only=",$2,"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -36,6 +39,8 @@ if [ "$replicas" -gt 0 ]; then
   [ $provider = postgres ] && [ $reuse_db = 0 ] && [ $keep_db = 0 ] || { echo "--replicas needs PostgreSQL and a fresh database (no --sqlite, --keep-db, --reuse-db)" >&2; exit 2; }
   alone=0 # the "alone" step compares databases, not nodes
 fi
+selected() { [ -z "$only" ] || [[ "$only" == *",$1,"* ]]; }
+selected small-search || alone=0
 if [ -z "$duration" ]; then
   if [ $smoke = 1 ]; then duration=3; elif [ "$size" = small ] || [ "$size" = tiny ]; then duration=5; else duration=15; fi
 fi
@@ -151,11 +156,16 @@ start_service() { # $1 = connection string, $2 = a request file whose first key 
     sleep 0.3
   done
 }
-run_wrk() { # $1 = request file, $2 = output name (wrk-$2.txt / .json in the run folder)
+cpu_seconds() { # user + system CPU of the service's process so far
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$service_pid/stat"
+}
+run_wrk() { # $1 = request file, $2 = output name (wrk-$2.txt / .json in the run folder; cpu-$2.txt: the service's CPU seconds)
   log "wrk $2 (${duration}s)"
   wrk -t2 -c$connections -d${warmup}s -s bench/wrk/bench.lua "$url" -- "$1" >/dev/null
   if [ "$replicas" -gt 0 ]; then node_stats reset; fi
+  local cpu_before; cpu_before=$(cpu_seconds)
   wrk -t2 -c$connections -d${duration}s --timeout 10s -s bench/wrk/bench.lua "$url" -- "$1" >"$run/wrk-$2.txt"
+  awk -v a="$cpu_before" -v b="$(cpu_seconds)" 'BEGIN { printf "%.2f\n", b - a }' >"$run/cpu-$2.txt"
   if [ "$replicas" -gt 0 ]; then node_stats "$run/nodes-$2.tsv"; fi
   grep '^{' "$run/wrk-$2.txt" >"$run/wrk-$2.json"
 }
@@ -184,16 +194,33 @@ if [ "$replicas" -gt 0 ]; then
   for i in $(seq 100); do curl -fs "$url/health/ready" | grep -q '"replica-1":"up' && break; sleep 0.2; done
 fi
 # The idle pollers' cursors: each small company's feed walked once to its end.
-"${bench[@]}" changes-cursors "$url" "$data" $provider "$tmp/requests"
-cp "$tmp/requests/changes-idle.tsv" "$run/requests/"
+if selected changes-idle; then
+  "${bench[@]}" changes-cursors "$url" "$data" $provider "$tmp/requests"
+  cp "$tmp/requests/changes-idle.tsv" "$run/requests/"
+fi
+# Ids as the database numbered them, read through the service.
+if selected contact-by-id; then
+  "${bench[@]}" contact-ids "$url" "$data" $provider "$tmp/requests"
+  cp "$tmp/requests/contact-by-id.tsv" "$run/requests/"
+fi
 if [ $reuse_db = 1 ] && [ $provider = postgres ]; then "${psql[@]}" -d contacts -c "ANALYZE"; fi # after the service's own migrations
 
-scenarios=$(cut -f1 "$tmp/requests/scenarios.tsv")
+scenarios=$(cut -f1 "$tmp/requests/scenarios.tsv" | while read -r s; do if selected "$s"; then echo "$s"; fi; done)
+if selected page-100 || selected page-100-gzip || selected page-100-br; then
+  # The body's size as sent, per encoding, for the first page of the compression scenarios.
+  IFS=$'\t' read -r key path _ <"$tmp/requests/page-100.tsv"
+  for e in identity gzip br; do
+    printf '%s\t%s\n' "$e" "$(curl -fs -o /dev/null -w '%{size_download}' -H "Authorization: Bearer $key" \
+      $([ $e = identity ] || echo "-H Accept-Encoding:$e") "$url$path")"
+  done >"$run/bytes.tsv"
+fi
 load_before=$(cut -d" " -f1-3 /proc/loadavg)
 for s in $scenarios; do run_wrk "$tmp/requests/$s.tsv" "$s"; done
 load_after=$(cut -d" " -f1-3 /proc/loadavg)
-log "changes-walk: the big company's feed from no cursor, then the list paged through it"
-"${bench[@]}" changes-walk "$url" "$data" $provider "$run/changes-walk.json"
+if selected changes-walk; then
+  log "changes-walk: the big company's feed from no cursor, then the list paged through it"
+  "${bench[@]}" changes-walk "$url" "$data" $provider "$run/changes-walk.json"
+fi
 rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$service_pid/status)
 
 # The pgbench ceiling replays one server's statements; with standbys the service spread them over several.
@@ -261,7 +288,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "size=$size"; echo "provider=$provider"; echo "date=$date"; echo "label=$label"
   echo "commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo '+changes')"
   echo "machine=$(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GB RAM"
-  echo "args=$size $([ $provider = sqlite ] && echo --sqlite)$([ $smoke = 1 ] && echo " --smoke") ${label:+--label $label}$([ $alone = 0 ] && [ "$replicas" = 0 ] && echo ' --skip-alone')$([ "$replicas" -gt 0 ] && echo " --replicas $replicas")"
+  echo "args=$size $([ $provider = sqlite ] && echo --sqlite)$([ $smoke = 1 ] && echo " --smoke") ${label:+--label $label}$([ $alone = 0 ] && [ "$replicas" = 0 ] && [ -z "$only" ] && echo ' --skip-alone')$([ "$replicas" -gt 0 ] && echo " --replicas $replicas")$([ -n "$only" ] && echo " --only ${only:1:-1}")"
   echo "replicas=$replicas"
   echo "loadavg=$load_before at the start of the wrk runs, $load_after at their end (1/5/15 min; other work on the machine shares the 2 cores)"
   echo "connections=$connections"; echo "duration=$duration"; echo "rss_kb=$rss_kb"
