@@ -203,6 +203,13 @@ if selected contact-by-id; then
   "${bench[@]}" contact-ids "$url" "$data" $provider "$tmp/requests"
   cp "$tmp/requests/contact-by-id.tsv" "$run/requests/"
 fi
+# Each compression page with its current ETag: polls of an unchanged page.
+if selected page-100-304; then
+  while IFS=$'\t' read -r key path; do
+    printf '%s\t%s\t\t%s\n' "$key" "$path" "$(curl -fs -D - -o /dev/null -H "Authorization: Bearer $key" "$url$path" | tr -d '\r' | awk 'tolower($1) == "etag:" { print $2 }')"
+  done <"$tmp/requests/page-100.tsv" >"$tmp/requests/page-100-304.tsv"
+  cp "$tmp/requests/page-100-304.tsv" "$run/requests/"
+fi
 if [ $reuse_db = 1 ] && [ $provider = postgres ]; then "${psql[@]}" -d contacts -c "ANALYZE"; fi # after the service's own migrations
 
 scenarios=$(cut -f1 "$tmp/requests/scenarios.tsv" | while read -r s; do if selected "$s"; then echo "$s"; fi; done)
@@ -229,7 +236,7 @@ if [ $provider = postgres ] && [ "$replicas" = 0 ]; then
   mkdir -p "$run/capture"
   capture() { # $1 = scenario, $2 = with log segment (1) or warm-up (0)
     local i=0
-    head -4 "$tmp/requests/$1.tsv" | while IFS=$'\t' read -r key path; do
+    head -4 "$tmp/requests/$1.tsv" | while IFS=$'\t' read -r key path _; do # (the encoding, if any, changes no statement)
       i=$((i + 1))
       local offset; offset=$(stat -c %s "$tmp/pg.log")
       curl -fs -o /dev/null -H "Authorization: Bearer $key" "$url$path"

@@ -18,6 +18,9 @@ internal static class Requests
     /// <summary>A page of 100 contacts, asked without Accept-Encoding, then for gzip, then for Brotli (issue 21).</summary>
     public const string Page100 = "page-100";
 
+    /// <summary>The same pages asked again with the ETag each one had (run.sh writes it once the service runs): 304s.</summary>
+    public const string Page100Unchanged = "page-100-304";
+
     private sealed record Company(string Role, int Contacts, string Term, List<string> Keys);
 
     private sealed record Scenario(string Name, string Description, List<string> Lines);
@@ -75,6 +78,7 @@ internal static class Requests
             // Its lines hold ids read from the running service: `contacts-bench contact-ids` writes them.
             new(ContactById, "one contact by id (GET /api/v1/contacts/{id}), 2,000 random ids of the big company", []),
             .. Compressed(bigKey, big.Contacts),
+            new(Page100Unchanged, "the same pages of 100 contacts, each with If-None-Match: its current ETag (answered 304)", []),
             new("type-ahead", $"type-ahead on the big company, {big.Keys.Count} keys: prefixes (1–5 characters) of " +
                 $"{manifest.TypeAhead.Count} common Latin, Cyrillic and Arabic names and of phone numbers (+4, +44, …)", typed),
             new("two-letter", $"two-letter search on the big company ({string.Join(", ", manifest.TwoLetters)})",
@@ -102,7 +106,7 @@ internal static class Requests
 
     /// <summary>
     /// page-100 three times, the same 8 pages of 100 contacts spread over the big company: identity, gzip, br (the third
-    /// column of a line is the request's Accept-Encoding, bench.lua).
+    /// column of a line is the request's Accept-Encoding, the fourth its If-None-Match, bench.lua).
     /// </summary>
     private static IEnumerable<Scenario> Compressed(string key, int contacts)
     {

@@ -1,4 +1,4 @@
--- wrk script: cycles through "key<TAB>path[<TAB>accept-encoding]" lines (keys and terms rotate), each thread from its
+-- wrk script: cycles through "key<TAB>path[<TAB>accept-encoding[<TAB>if-none-match]]" lines (keys and terms rotate), each thread from its
 -- own offset, and prints one JSON line with the counts and latency percentiles (microseconds) when done.
 local threads = {}
 local counter = 0
@@ -13,10 +13,12 @@ function init(args)
   requests = {}
   for line in io.lines(args[1]) do
     local key, path = line:match("^([^\t]+)\t([^\t]+)")
-    local encoding = line:match("^[^\t]+\t[^\t]+\t(.+)$")
+    local encoding = line:match("^[^\t]+\t[^\t]+\t([^\t]+)")
+    local etag = line:match("^[^\t]+\t[^\t]+\t[^\t]*\t(.+)$")
     if key then
       local headers = { ["Authorization"] = "Bearer " .. key }
       if encoding then headers["Accept-Encoding"] = encoding end
+      if etag then headers["If-None-Match"] = etag end
       table.insert(requests, wrk.format("GET", path, headers))
     end
   end
