@@ -25,12 +25,7 @@ public sealed class StampOnStandbyTests(ReplicaFailoverFixture fixture) : IClass
         {
             Provider = DatabaseProvider.Postgres, ConnectionString = fixture.Database.ConnectionString,
         });
-        await using var db = new ContactsDatabase(new DatabaseOptions
-        {
-            Provider = DatabaseProvider.Postgres,
-            ConnectionString = fixture.Database.ConnectionString,
-            Replicas = new ReplicaOptions { ConnectionStrings = [fixture.StandbyConnectionString], MaxReplicaLagSeconds = 3600 },
-        });
+        await using var db = fixture.ReplicatedDatabase();
         var standby = db.Replicas!.Standbys[0];
         await Eventually.TrueAsync("the standby is up", () => standby.Status.State == NodeState.Up);
         var before = await ChangeStamp.ReadAsync(primaryOnly, company.Id, CancellationToken.None);
