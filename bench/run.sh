@@ -10,15 +10,17 @@
 # The change feed: an idle poll from every small company's key (wrk) and a timed walk of the big company (contacts-bench).
 # --replicas N: N streaming standbys of the throwaway PostgreSQL (pg_basebackup), reads routed to them; the report says
 # per node how many statements it ran and their mean time (pg_stat_statements), and skips the pgbench ceiling.
-# --scenarios A,B: only those. --writes 1,5,50: after the scenarios, each again per rate while another application
-# updates random contacts of the big company at that rate (plus one 10,000-row import at the second rate); a table of
-# every scenario's req/s and p99 per rate is added to the report.
+# --scenarios a,b (or --only a,b): only these scenarios (names as in the report's raw folder: contact-by-id, page-100,
+# page-100-gzip, ...); the feed walk, the pgbench ceiling and the "alone" step run only when named (changes-walk,
+# small-search). --writes 1,5,50: after the scenarios, each again per rate while another application updates random
+# contacts of the big company at that rate (plus one 10,000-row import at the second rate); a table of every
+# scenario's req/s and p99 per rate is added to the report.
 # Needs root (or the postgres user) for PostgreSQL; installs wrk from Debian if missing.
 set -euo pipefail
 
 size="${1:-}"; shift || true
 case "$size" in tiny|small|medium|large) ;; *) echo "usage: bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration S] [--replicas N]" >&2; exit 2 ;; esac
-provider=postgres; smoke=0; label=""; duration=""; connections=16; keep_db=0; reuse_db=0; alone=1; replicas=0; only=""; writes=""
+provider=postgres; smoke=0; label=""; duration=""; connections=16; keep_db=0; reuse_db=0; alone=1; replicas=0; only=; writes=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --sqlite) provider=sqlite ;;
@@ -30,7 +32,7 @@ while [ $# -gt 0 ]; do
     --reuse-db) reuse_db=1 ;;
     --skip-alone) alone=0 ;;   # no second database for the probe company's "without the big neighbour" figure
     --replicas) replicas="$2"; shift ;;
-    --scenarios) only="$2"; shift ;;   # only these wrk scenarios; no feed walk, pgbench ceiling or "alone" step
+    --scenarios|--only) only=",$2,"; shift ;;
     --writes) writes="$2"; shift ;;    # e.g. 1,5,50: the scenarios again while another application updates the big company
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -41,6 +43,8 @@ if [ "$replicas" -gt 0 ]; then
   [ $provider = postgres ] && [ $reuse_db = 0 ] && [ $keep_db = 0 ] || { echo "--replicas needs PostgreSQL and a fresh database (no --sqlite, --keep-db, --reuse-db)" >&2; exit 2; }
   alone=0 # the "alone" step compares databases, not nodes
 fi
+selected() { [ -z "$only" ] || [[ "$only" == *",$1,"* ]]; }
+selected small-search || alone=0
 if [ -z "$duration" ]; then
   if [ $smoke = 1 ]; then duration=3; elif [ "$size" = small ] || [ "$size" = tiny ]; then duration=5; else duration=15; fi
 fi
@@ -142,7 +146,6 @@ done
 cp "$data/import-$provider.json" "$run/import.json"
 "${bench[@]}" requests "$data" $provider "$tmp/requests"
 if [ -n "${only:-}" ]; then
-  for s in ${only//,/ }; do grep -q "^$s"$'\t' "$tmp/requests/scenarios.tsv" || { log "no scenario $s"; exit 2; }; done
   awk -F'\t' -v list=",$only," 'index(list, "," $1 ",")' "$tmp/requests/scenarios.tsv" >"$tmp/scenarios.tsv"
   mv "$tmp/scenarios.tsv" "$tmp/requests/scenarios.tsv"
 fi
@@ -162,11 +165,16 @@ start_service() { # $1 = connection string, $2 = a request file whose first key 
     sleep 0.3
   done
 }
-run_wrk() { # $1 = request file, $2 = output name (wrk-$2.txt / .json in the run folder)
+cpu_seconds() { # user + system CPU of the service's process so far
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$service_pid/stat"
+}
+run_wrk() { # $1 = request file, $2 = output name (wrk-$2.txt / .json in the run folder; cpu-$2.txt: the service's CPU seconds)
   log "wrk $2 (${duration}s)"
   wrk -t2 -c$connections -d${warmup}s -s bench/wrk/bench.lua "$url" -- "$1" >/dev/null
   if [ "$replicas" -gt 0 ]; then node_stats reset; fi
+  local cpu_before; cpu_before=$(cpu_seconds)
   wrk -t2 -c$connections -d${duration}s --timeout 10s -s bench/wrk/bench.lua "$url" -- "$1" >"$run/wrk-$2.txt"
+  awk -v a="$cpu_before" -v b="$(cpu_seconds)" 'BEGIN { printf "%.2f\n", b - a }' >"$run/cpu-$2.txt"
   if [ "$replicas" -gt 0 ]; then node_stats "$run/nodes-$2.tsv"; fi
   grep '^{' "$run/wrk-$2.txt" >"$run/wrk-$2.json"
 }
@@ -204,11 +212,33 @@ if [ "$replicas" -gt 0 ]; then
   for i in $(seq 100); do curl -fs "$url/health/ready" | grep -q '"replica-1":"up' && break; sleep 0.2; done
 fi
 # The idle pollers' cursors: each small company's feed walked once to its end.
-"${bench[@]}" changes-cursors "$url" "$data" $provider "$tmp/requests"
-cp "$tmp/requests/changes-idle.tsv" "$run/requests/"
+if selected changes-idle; then
+  "${bench[@]}" changes-cursors "$url" "$data" $provider "$tmp/requests"
+  cp "$tmp/requests/changes-idle.tsv" "$run/requests/"
+fi
+# Ids as the database numbered them, read through the service.
+if selected contact-by-id; then
+  "${bench[@]}" contact-ids "$url" "$data" $provider "$tmp/requests"
+  cp "$tmp/requests/contact-by-id.tsv" "$run/requests/"
+fi
+# Each compression page with its current ETag: polls of an unchanged page.
+if selected page-100-304; then
+  while IFS=$'\t' read -r key path; do
+    printf '%s\t%s\t\t%s\n' "$key" "$path" "$(curl -fs -D - -o /dev/null -H "Authorization: Bearer $key" "$url$path" | tr -d '\r' | awk 'tolower($1) == "etag:" { print $2 }')"
+  done <"$tmp/requests/page-100.tsv" >"$tmp/requests/page-100-304.tsv"
+  cp "$tmp/requests/page-100-304.tsv" "$run/requests/"
+fi
 if [ $reuse_db = 1 ] && [ $provider = postgres ]; then "${psql[@]}" -d contacts -c "ANALYZE"; fi # after the service's own migrations
 
-scenarios=$(cut -f1 "$tmp/requests/scenarios.tsv")
+scenarios=$(cut -f1 "$tmp/requests/scenarios.tsv" | while read -r s; do if selected "$s"; then echo "$s"; fi; done)
+if selected page-100 || selected page-100-gzip || selected page-100-br; then
+  # The body's size as sent, per encoding, for the first page of the compression scenarios.
+  IFS=$'\t' read -r key path _ <"$tmp/requests/page-100.tsv"
+  for e in identity gzip br; do
+    printf '%s\t%s\n' "$e" "$(curl -fs -o /dev/null -w '%{size_download}' -H "Authorization: Bearer $key" \
+      $([ $e = identity ] || echo "-H Accept-Encoding:$e") "$url$path")"
+  done >"$run/bytes.tsv"
+fi
 load_before=$(cut -d" " -f1-3 /proc/loadavg)
 for s in $scenarios; do if [ "$s" = $noisy ]; then run_noisy "$tmp/requests/$s.tsv" "$s"; else run_wrk "$tmp/requests/$s.tsv" "$s"; fi; done
 load_after=$(cut -d" " -f1-3 /proc/loadavg)
@@ -285,7 +315,7 @@ for s in scenarios:
     print(f"| {s} | {cell(s)} | " + " | ".join(cell(f"{s}-w{r}") for r in rates) + " |")
 PY
 fi
-if [ -z "${only:-}" ]; then
+if selected changes-walk; then
   log "changes-walk: the big company's feed from no cursor, then the list paged through it"
   "${bench[@]}" changes-walk "$url" "$data" $provider "$run/changes-walk.json"
 fi
@@ -299,7 +329,7 @@ if [ $provider = postgres ] && [ "$replicas" = 0 ] && [ -z "${only:-}" ]; then
   mkdir -p "$run/capture"
   capture() { # $1 = scenario, $2 = with log segment (1) or warm-up (0)
     local i=0
-    head -4 "$tmp/requests/$1.tsv" | while IFS=$'\t' read -r key path; do
+    head -4 "$tmp/requests/$1.tsv" | while IFS=$'\t' read -r key path _; do # (the encoding, if any, changes no statement)
       i=$((i + 1))
       local offset; offset=$(stat -c %s "$tmp/pg.log")
       curl -fs -o /dev/null -H "Authorization: Bearer $key" "$url$path"
@@ -367,7 +397,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   echo "size=$size"; echo "provider=$provider"; echo "date=$date"; echo "label=$label"
   echo "commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo '+changes')"
   echo "machine=$(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GB RAM"
-  echo "args=$size $([ $provider = sqlite ] && echo --sqlite)$([ $smoke = 1 ] && echo " --smoke") ${label:+--label $label}${only:+ --scenarios $only}$([ $alone = 0 ] && [ "$replicas" = 0 ] && echo ' --skip-alone')$([ "$replicas" -gt 0 ] && echo " --replicas $replicas")"
+  echo "args=$size $([ $provider = sqlite ] && echo --sqlite)$([ $smoke = 1 ] && echo " --smoke") ${label:+--label $label}$([ $alone = 0 ] && [ "$replicas" = 0 ] && [ -z "$only" ] && echo ' --skip-alone')$([ "$replicas" -gt 0 ] && echo " --replicas $replicas")$([ -n "$only" ] && echo " --only ${only:1:-1}")"
   echo "replicas=$replicas"
   echo "loadavg=$load_before at the start of the wrk runs, $load_after at their end (1/5/15 min; other work on the machine shares the 2 cores)"
   echo "connections=$connections"; echo "duration=$duration"; echo "rss_kb=$rss_kb"

@@ -82,10 +82,10 @@ internal static class ChangeFeedBench
         return 0;
     }
 
-    private sealed record CompanyKey(string Role, string Id, string Key, int Contacts);
+    internal sealed record CompanyKey(string Role, string Id, string Key, int Contacts);
 
     /// <summary>keys-PROVIDER.tsv as the loader wrote it: role, id, key, contacts, term, extra keys.</summary>
-    private static List<CompanyKey> Keys(string dataDir, string provider) =>
+    internal static List<CompanyKey> Keys(string dataDir, string provider) =>
         [.. File.ReadAllLines(Path.Combine(dataDir, $"keys-{provider}.tsv")).Select(l => l.Split('\t'))
             .Select(c => new CompanyKey(c[0], c[1], c[2], int.Parse(c[3], CultureInfo.InvariantCulture)))];
 }

@@ -10,6 +10,7 @@ return args switch
     ["requests", var dir, var provider, var outDir] => Requests.Run(dir, provider, outDir),
     ["requests", var dir, var provider, var outDir, "--alone"] => Requests.Run(dir, provider, outDir, alone: true),
     ["changes-cursors", var url, var dir, var provider, var outDir] => await ChangeFeedBench.CursorsAsync(url, dir, provider, outDir, MaxLimit),
+    ["contact-ids", var url, var dir, var provider, var outDir] => await ContactIds.RunAsync(url, dir, provider, outDir),
     ["changes-walk", var url, var dir, var provider, var outFile] => await ChangeFeedBench.WalkAsync(url, dir, provider, outFile, MaxLimit),
     ["pgbench-scripts", var log, var dir] => StatementCapture.Run(log, dir),
     ["report", var results, var markdown, var svg] => ReportWriter.Run(results, markdown, svg),
@@ -23,6 +24,7 @@ static int Usage()
                contacts-bench load DIR sqlite|postgres CONNECTION_STRING [--alone | --per-command]
                contacts-bench requests DIR sqlite|postgres OUT_DIR [--alone]
                contacts-bench changes-cursors URL DIR sqlite|postgres OUT_DIR
+               contacts-bench contact-ids URL DIR sqlite|postgres OUT_DIR
                contacts-bench changes-walk URL DIR sqlite|postgres OUT.json
                contacts-bench pgbench-scripts POSTGRES_LOG DIR
                contacts-bench report RESULTS_DIR REPORT.md CHART.svg

@@ -19,6 +19,8 @@ internal static partial class ReportWriter
         [Requests.IdleChanges] = 10,
         // Issue 20: the small companies' mix beside the noisy neighbour within 1.5x of the mix alone (the mix's target).
         [Requests.NoisyNeighbour] = 15,
+        // Issue 21: a lookup while a person waits.
+        [Requests.ContactById] = 10,
     };
 
     // The small companies' p99 beside the noisy neighbour may be at most this multiple of their p99 without it (issue 20).
@@ -50,12 +52,13 @@ internal static partial class ReportWriter
         foreach (var line in File.ReadAllLines(Path.Combine(dir, "scenarios.tsv")))
         {
             var (name, description) = (line.Split('\t')[0], line.Split('\t')[1]);
+            if (!File.Exists(Path.Combine(dir, $"wrk-{name}.json"))) continue; // not selected (run.sh --only)
             var wrk = Wrk.Read(Path.Combine(dir, $"wrk-{name}.json"));
             double? ceiling = null;
             var pgbench = Path.Combine(dir, $"pgbench-{name}.txt");
             if (File.Exists(pgbench) && Tps().Match(File.ReadAllText(pgbench)) is { Success: true } m)
                 ceiling = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-            var target = provider == "postgres" ? PostgresTargets.GetValueOrDefault(name, 100)
+            var target = provider == "postgres" || name.StartsWith("contact-by-id", StringComparison.Ordinal) ? PostgresTargets.GetValueOrDefault(name, 100)
                 : name.Contains("search", StringComparison.Ordinal) || name is "type-ahead" or "two-letter" ? 50 : 100;
             rows.Add(new Row(name, description, wrk.Rps, wrk.P50, wrk.P90, wrk.P99, wrk.Errors, wrk.Requests,
                 ceiling, ceiling is > 0 ? wrk.Rps / ceiling : null, target));
@@ -82,6 +85,7 @@ internal static partial class ReportWriter
         md.AppendLine();
         Neighbour(md, dir, provider, rows.Find(r => r.Name == "small-search"));
         Noisy(md, dir, meta["connections"]);
+        Compression(md, dir, rows);
         FeedWalk(md, dir);
         Nodes(md, dir, rows, meta.GetValueOrDefault("replicas", "0"));
         var import = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "import.json"))).RootElement;
@@ -169,6 +173,36 @@ internal static partial class ReportWriter
         md.AppendLine();
         md.AppendLine("The neighbour's non-2xx are the share's 429s (its company's queue full or its wait bound passed): what a client that " +
                       "sends more at once than its company's share gets.");
+        md.AppendLine();
+    }
+
+    /// <summary>
+    /// page-100 without Accept-Encoding, with gzip, with br (issue 21): the body's bytes (bytes.tsv, curl), and what the
+    /// service's process spent in CPU during each measured wrk run (cpu-NAME.txt: user + system seconds, /proc).
+    /// </summary>
+    private static void Compression(StringBuilder md, string dir, List<Row> rows)
+    {
+        var bytesPath = Path.Combine(dir, "bytes.tsv");
+        var runs = new[] { ("identity", Requests.Page100), ("gzip", Requests.Page100 + "-gzip"), ("br", Requests.Page100 + "-br"), ("304", Requests.Page100Unchanged) }
+            .Select(e => (Encoding: e.Item1, Row: rows.Find(r => r.Name == e.Item2), Cpu: Path.Combine(dir, $"cpu-{e.Item2}.txt")))
+            .Where(e => e.Row is not null && File.Exists(e.Cpu)).ToList();
+        if (runs.Count == 0 || !File.Exists(bytesPath)) return;
+        var bytes = File.ReadAllLines(bytesPath).Select(l => l.Split('\t')).ToDictionary(c => c[0], c => long.Parse(c[1], CultureInfo.InvariantCulture));
+        bytes["304"] = 0;
+        md.AppendLine("**Compression, a page of 100 contacts** (the same 8 pages of the big company, `limit=100`; body bytes as sent, " +
+                      "measured once per encoding with curl; server CPU: user + system seconds of the service's process during the measured " +
+                      "wrk run, from `/proc/PID/stat`, over the requests it answered):");
+        md.AppendLine();
+        md.AppendLine("| Accept-Encoding | body bytes | vs identity | req/s | p50 ms | p99 ms | server CPU s | CPU ms per request |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        var identity = bytes.GetValueOrDefault("identity");
+        foreach (var (encoding, row, cpuPath) in runs)
+        {
+            var cpu = double.Parse(File.ReadAllText(cpuPath).Trim(), CultureInfo.InvariantCulture);
+            var size = bytes.GetValueOrDefault(encoding);
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {encoding switch { "identity" => "none", "304" => "none, If-None-Match: its ETag (304)", _ => encoding }} | {size:N0} | {(identity > 0 ? (double)size / identity : 0):P0} | {row!.Rps:F0} | {row.P50:F1} | {row.P99:F1} | {cpu:F1} | {cpu * 1000 / row.Requests:F2} |");
+        }
         md.AppendLine();
     }
 

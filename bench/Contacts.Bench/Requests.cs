@@ -17,6 +17,14 @@ internal static class Requests
     public const string NoisyHeavy = "noisy-heavy";
     public const int NoisyConnections = 64;
 
+    public const string ContactById = "contact-by-id";
+
+    /// <summary>A page of 100 contacts, asked without Accept-Encoding, then for gzip, then for Brotli (issue 21).</summary>
+    public const string Page100 = "page-100";
+
+    /// <summary>The same pages asked again with the ETag each one had (run.sh writes it once the service runs): 304s.</summary>
+    public const string Page100Unchanged = "page-100-304";
+
     private sealed record Company(string Role, int Contacts, string Term, List<string> Keys);
 
     private sealed record Scenario(string Name, string Description, List<string> Lines);
@@ -71,6 +79,10 @@ internal static class Requests
                 Pair([bigKey], [.. manifest.Letters.Select(Search)])),
             new("search-phone", "phone-digits search (6 digits)", Pair([bigKey], [.. manifest.PhoneFragments.Select(Search)])),
             new("tags", "tags list with counts, big company", Pair([bigKey], [$"{Contacts}/tags"])),
+            // Its lines hold ids read from the running service: `contacts-bench contact-ids` writes them.
+            new(ContactById, "one contact by id (GET /api/v1/contacts/{id}), 2,000 random ids of the big company", []),
+            .. Compressed(bigKey, big.Contacts),
+            new(Page100Unchanged, "the same pages of 100 contacts, each with If-None-Match: its current ETag (answered 304)", []),
             new("type-ahead", $"type-ahead on the big company, {big.Keys.Count} keys: prefixes (1–5 characters) of " +
                 $"{manifest.TypeAhead.Count} common Latin, Cyrillic and Arabic names and of phone numbers (+4, +44, …)", typed),
             new("two-letter", $"two-letter search on the big company ({string.Join(", ", manifest.TwoLetters)})",
@@ -102,6 +114,19 @@ internal static class Requests
         scenarios.Add(probeSearch);
         Write(outDir, scenarios);
         return 0;
+    }
+
+    /// <summary>
+    /// page-100 three times, the same 8 pages of 100 contacts spread over the big company: identity, gzip, br (the third
+    /// column of a line is the request's Accept-Encoding, the fourth its If-None-Match, bench.lua).
+    /// </summary>
+    private static IEnumerable<Scenario> Compressed(string key, int contacts)
+    {
+        var pages = Enumerable.Range(0, 8).Select(i => $"{Contacts}?page={1 + i * (contacts / 100 / 8)}&limit=100").ToList();
+        foreach (var encoding in new[] { "", "gzip", "br" })
+            yield return new Scenario(encoding == "" ? Page100 : $"{Page100}-{encoding}",
+                $"a page of 100 contacts, big company, {(encoding == "" ? "no Accept-Encoding" : "Accept-Encoding: " + encoding)}",
+                [.. Pair([key], pages).Select(line => encoding == "" ? line : line + "\t" + encoding)]);
     }
 
     private static string Search(string term) => $"{Contacts}?search={Uri.EscapeDataString(term)}";

@@ -1,5 +1,5 @@
--- wrk script: cycles through "key<TAB>path" lines (keys and terms rotate), each thread from its own offset,
--- and prints one JSON line with the counts and latency percentiles (microseconds) when done.
+-- wrk script: cycles through "key<TAB>path[<TAB>accept-encoding[<TAB>if-none-match]]" lines (keys and terms rotate), each thread from its
+-- own offset, and prints one JSON line with the counts and latency percentiles (microseconds) when done.
 local threads = {}
 local counter = 0
 
@@ -12,9 +12,14 @@ end
 function init(args)
   requests = {}
   for line in io.lines(args[1]) do
-    local key, path = line:match("^([^\t]+)\t(.+)$")
+    local key, path = line:match("^([^\t]+)\t([^\t]+)")
+    local encoding = line:match("^[^\t]+\t[^\t]+\t([^\t]+)")
+    local etag = line:match("^[^\t]+\t[^\t]+\t[^\t]*\t(.+)$")
     if key then
-      table.insert(requests, wrk.format("GET", path, { ["Authorization"] = "Bearer " .. key }))
+      local headers = { ["Authorization"] = "Bearer " .. key }
+      if encoding then headers["Accept-Encoding"] = encoding end
+      if etag then headers["If-None-Match"] = etag end
+      table.insert(requests, wrk.format("GET", path, headers))
     end
   end
   index = (id * 7) % #requests

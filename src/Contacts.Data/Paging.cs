@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Contacts.Data.Changes;
 using Contacts.Data.Replication;
 
 namespace Contacts.Data;
@@ -7,8 +8,8 @@ namespace Contacts.Data;
 /// <summary>Which rows of a list a request wants: at most Limit, after skipping Offset, in id order.</summary>
 public sealed record PageWindow(int Limit, long Offset);
 
-/// <summary>One page of a list and the exact number of rows matching across all pages.</summary>
-public sealed record ListPage<T>(IReadOnlyList<T> Rows, long Total);
+/// <summary>One page of a list, the exact number of rows matching across all pages, and the company's stamp read before it.</summary>
+public sealed record ListPage<T>(IReadOnlyList<T> Rows, long Total, ChangeStamp Stamp);
 
 /// <summary>A WHERE clause and its parameter values; it always starts with the tenant filter.</summary>
 internal sealed class Filter(string tenantCondition, long company)
@@ -42,10 +43,11 @@ internal sealed record PageSql(string? Count, string Page, string CountAll);
 internal static class PagedQuery
 {
     /// <summary>
-    /// One round trip, one command: the company scope for row-level security, the total and the page. read sees each
-    /// page row and returns the row's total (used when sql.Count is null). Returns the total.
+    /// One round trip, one command: the company scope for row-level security, the company's stamp, the total and the
+    /// page. read sees each page row and returns the row's total (used when sql.Count is null). Returns the total and
+    /// the stamp, read on the node that read the page, in a statement before the page's.
     /// </summary>
-    public static async Task<long> RunAsync(ContactsDatabase db, long company, PageWindow window, Filter filter,
+    public static async Task<(long Total, ChangeStamp Stamp)> RunAsync(ContactsDatabase db, long company, PageWindow window, Filter filter,
         PageSql sql, bool customPlans, Func<DbDataReader, long> read, CancellationToken ct, Action<DbDataReader>? countRow = null)
     {
         // On a standby when there are any; tried again on another node only while no row has reached read, and then rows
@@ -56,12 +58,15 @@ internal static class PagedQuery
             var attempt = delivery.Start();
             using var timeLimit = db.Dialect.LimitStatementTime(connection);
             long? total = null;
-            await using (var command = db.CompanyCommand(connection, company, sql.Count is null ? sql.Page : sql.Count + ";\n" + sql.Page, customPlans))
+            ChangeStamp stamp;
+            var statements = ChangeStamp.Sql(db) + ";\n" + (sql.Count is null ? sql.Page : sql.Count + ";\n" + sql.Page);
+            await using (var command = db.CompanyCommand(connection, company, statements, customPlans))
             {
                 filter.Bind(command);
                 ContactsDatabase.AddParameter(command, "@limit", window.Limit);
                 ContactsDatabase.AddParameter(command, "@offset", window.Offset);
                 await using var reader = await db.ExecuteForCompanyAsync(command, ct);
+                stamp = await ChangeStamp.ReadAsync(reader, ct);
                 if (sql.Count is not null)
                 {
                     await reader.ReadAsync(ct);
@@ -76,14 +81,14 @@ internal static class PagedQuery
                     total ??= rowTotal;
                 }
             }
-            if (total is { } known) return known;
-            if (window.Offset == 0) return 0;
+            if (total is { } known) return (known, stamp);
+            if (window.Offset == 0) return (0L, stamp);
 
             await using var count = db.CompanyCommand(connection, company, sql.CountAll, customPlans);
             filter.Bind(count);
             await using var countReader = await db.ExecuteForCompanyAsync(count, ct);
             await countReader.ReadAsync(ct);
-            return Convert.ToInt64(countReader.GetValue(0), CultureInfo.InvariantCulture);
+            return (Convert.ToInt64(countReader.GetValue(0), CultureInfo.InvariantCulture), stamp);
         }, canRetry: delivery.CanRetry, ct: ct);
     }
 

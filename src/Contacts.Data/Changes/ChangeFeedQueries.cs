@@ -6,8 +6,9 @@ using NpgsqlTypes;
 
 namespace Contacts.Data.Changes;
 
-/// <summary>A page of the feed, or Expired: the cursor is older than the kept history, or from another history (answer 410).</summary>
-public sealed record ChangeFeedRead(ChangesPage? Page)
+/// <summary>A page of the feed, or Expired: the cursor is older than the kept history, or from another history (answer
+/// 410); and the company's stamp, read before the page on the node that read it.</summary>
+public sealed record ChangeFeedRead(ChangesPage? Page, ChangeStamp Stamp)
 {
     public bool Expired => Page is null;
 }
@@ -95,13 +96,14 @@ public static class ChangeFeedQueries
     private static async Task<ChangeFeedRead> ReadPageAsync(ContactsDatabase db, DbConnection connection, string sql, long company,
         ChangeCursor? cursor, int limit, bool walk, CancellationToken ct)
     {
-        await using var command = db.CompanyCommand(connection, company, sql);
+        await using var command = db.CompanyCommand(connection, company, ChangeStamp.Sql(db) + ";\n" + sql);
         ContactsDatabase.AddParameter(command, "@company", company);
         ContactsDatabase.AddParameter(command, "@start", cursor?.Seq ?? -1L);
         ContactsDatabase.AddParameter(command, "@after", cursor?.ContactId ?? 0L);
         ContactsDatabase.AddParameter(command, "@take", limit + 1);
         ContactsDatabase.AddParameter(command, "@history", cursor?.History ?? 0L);
         await using var reader = await db.ExecuteForCompanyAsync(command, ct);
+        var stamp = await ChangeStamp.ReadAsync(reader, ct);
 
         long horizon = 0, start = 0, position = 0, history = 0;
         bool expired = false, pending = false, first = true;
@@ -126,7 +128,7 @@ public static class ChangeFeedQueries
                 items.Add((seq, id, Change(db, reader, id, tags = [])));
             if (!reader.IsDBNull(15)) tags.Add(new ContactTag(PagedQuery.Id(reader, 15), reader.GetString(16), ContactsDatabase.ReadNullableString(reader, 17)));
         }
-        if (expired) return new ChangeFeedRead(null);
+        if (expired) return new ChangeFeedRead(null, stamp);
 
         var more = items.Count > limit;
         if (more) items.RemoveAt(items.Count - 1);
@@ -144,7 +146,7 @@ public static class ChangeFeedQueries
             next = more ? new ChangeCursor(company, ChangeCursorKind.Log, items[^1].Seq, items[^1].Id, position, history)
                 : new ChangeCursor(company, ChangeCursorKind.Log, horizon, ChangeCursor.AllOfPosition, position, history);
         }
-        return new ChangeFeedRead(new ChangesPage([.. items.Select(i => i.Change)], next.Encode(), more));
+        return new ChangeFeedRead(new ChangesPage([.. items.Select(i => i.Change)], next.Encode(), more), stamp);
     }
 
     /// <summary>Deletes tombstones recorded before <paramref name="before"/>; cursors from before them then answer 410.</summary>
@@ -196,6 +198,10 @@ internal abstract class ChangeFeedDialect
     /// <summary>SQL for the company's (@company) horizon: the newest position whose changes, and every lower one's, have
     /// committed and are visible to the statement; a change it cannot see yet gets a higher position. 0 without changes.</summary>
     public abstract string Horizon { get; }
+
+    /// <summary>SQL for the company's (@company) position for its ETags (<see cref="ChangeStamp"/>): moved by every
+    /// committed write to its contacts, their tags or its tags, and by no other company's; 0 before any.</summary>
+    public abstract string CompanyPosition { get; }
 
     /// <summary>SQL for the mark of the current history (contact_change_history).</summary>
     public abstract string History { get; }

@@ -11,6 +11,9 @@ internal sealed class PostgresChangeFeed : ChangeFeedDialect
     public override string Horizon =>
         "coalesce((SELECT max(x.seq) FROM contact_change_txn x WHERE x.company_id = @company), 0)";
 
+    // Tags' own writes give the company a position too (migration 0012).
+    public override string CompanyPosition => Horizon;
+
     public override string History => "(SELECT h.mark FROM contact_change_history h ORDER BY h.id DESC LIMIT 1)";
 
     public override string FirstHistory => "(SELECT count(*) = 1 FROM contact_change_history)";

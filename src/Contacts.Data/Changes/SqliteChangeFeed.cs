@@ -9,6 +9,13 @@ internal sealed class SqliteChangeFeed : ChangeFeedDialect
     // up to the counter it sees is final. Writers of other companies wait for the one writer, readers never do.
     public override string Horizon => "(SELECT seq FROM contact_change_counter)";
 
+    // The counter is shared by every company: its own newest change (one probe of contact_change_feed), or its tags'
+    // newest write (migration 0010), whichever is later.
+    public override string CompanyPosition => """
+        max(coalesce((SELECT max(cc.change_seq) FROM contact_change cc WHERE cc.company_id = @company), 0),
+            coalesce((SELECT t.change_seq FROM company_tag_change t WHERE t.company_id = @company), 0))
+        """;
+
     public override string History => "(SELECT h.mark FROM contact_change_history h ORDER BY h.id DESC LIMIT 1)";
 
     public override string FirstHistory => "(SELECT count(*) = 1 FROM contact_change_history)";

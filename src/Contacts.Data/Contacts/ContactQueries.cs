@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Contacts.Contracts;
+using Contacts.Data.Changes;
 using Contacts.Data.Dialects;
 using Contacts.Data.Replication;
 
@@ -64,7 +65,7 @@ public static class ContactQueries
         // the id-order page probes tags per row (OFFSET 0 in AddSearch), whatever the term. Re-planning cost 9-40 ms per
         // request on the 250k company under the policies. Date and tag filters are planned per execution.
         var customPlans = filters.UpdatedSince is not null || filters.TagIds.Count > 0;
-        var total = await PagedQuery.RunAsync(db, company, window, filter, sql, customPlans, reader =>
+        var (total, stamp) = await PagedQuery.RunAsync(db, company, window, filter, sql, customPlans, reader =>
         {
             if (rows.Count == 0 || rows[^1].Id != PagedQuery.Id(reader, 0)) rows.Add(ReadContact(db, reader, tags = []));
             ReadTag(reader, tags!);
@@ -82,7 +83,7 @@ public static class ContactQueries
                     : await CountAsync(db, company, filter, customPlans, token), ct)).Total;
         }
         else if (horizon is { } seen) db.Dialect.SearchTotals.Set(company, cacheKey!, new SearchTotals.Entry(seen.Since, total, seen.Size));
-        return new ListPage<Contact>(rows, total);
+        return new ListPage<Contact>(rows, total, stamp);
     }
 
     /// <summary>Search totals counted over a company's contacts (a first request, or a stale cached total): for operators and tests.</summary>
@@ -156,14 +157,16 @@ public static class ContactQueries
 
     /// <summary>
     /// GET /api/v1/contacts/{id}: the contact with its tags, exactly as the list shows it, or null when the company has
-    /// no contact with that id (another company's id included: the tenant filter makes the two the same miss). One
-    /// statement, one round trip; a contact with n tags is n rows.
+    /// no contact with that id (another company's id included: the tenant filter makes the two the same miss), and the
+    /// company's stamp read before it. One command, one round trip; a contact with n tags is n rows.
     /// </summary>
-    public static async Task<Contact?> FindAsync(ContactsDatabase db, long company, long id, CancellationToken ct = default) =>
+    public static async Task<(Contact? Contact, ChangeStamp Stamp)> FindAsync(ContactsDatabase db, long company, long id,
+        CancellationToken ct = default) =>
         await db.ReadAsync(async (connection, token) =>
         {
             using var timeLimit = db.Dialect.LimitStatementTime(connection);
             await using var command = db.CompanyCommand(connection, company, $"""
+                {ChangeStamp.Sql(db)};
                 SELECT {ContactColumns}
                 FROM contact c
                 LEFT JOIN contact_tag ct ON ct.company_id = c.company_id AND ct.contact_id = c.id
@@ -174,6 +177,7 @@ public static class ContactQueries
             ContactsDatabase.AddParameter(command, "@company", company);
             ContactsDatabase.AddParameter(command, "@id", id);
             await using var reader = await db.ExecuteForCompanyAsync(command, token);
+            var stamp = await ChangeStamp.ReadAsync(reader, token);
             Contact? contact = null;
             List<ContactTag> tags = [];
             while (await reader.ReadAsync(token))
@@ -181,7 +185,7 @@ public static class ContactQueries
                 contact ??= ReadContact(db, reader, tags);
                 ReadTag(reader, tags);
             }
-            return contact;
+            return (contact, stamp);
         }, ct: ct);
 
     /// <summary>A contact and its tags' columns, in the order <see cref="ReadContact"/> and <see cref="ReadTag"/> read them.</summary>

@@ -19,7 +19,7 @@ public static class TagQueries
         var countAll = $"SELECT count(*) FROM tag t WHERE {filter.Sql}";
         // The counts come from tag_contact_count (kept by triggers), not a count(*) per tag; read by company and tag because
         // SQLite keys it by both (migration 0007), so a row naming another company's tag id cannot move this count.
-        var total = await PagedQuery.RunAsync(db, company, window, filter, new PageSql(countAll, $"""
+        var (total, stamp) = await PagedQuery.RunAsync(db, company, window, filter, new PageSql(countAll, $"""
             SELECT t.id, t.name, t.color, t.created_at,
                    coalesce((SELECT tc.contacts FROM tag_contact_count tc WHERE tc.company_id = t.company_id AND tc.tag_id = t.id), 0)
             FROM tag t WHERE t.id IN (SELECT t.id FROM tag t WHERE {filter.Sql} ORDER BY t.id LIMIT @limit OFFSET @offset)
@@ -30,6 +30,6 @@ public static class TagQueries
                 PagedQuery.Utc(db.ReadTimestamp(reader, 3)), new TagCount(reader.GetInt64(4))));
             return 0;
         }, ct);
-        return new ListPage<Tag>(rows, total);
+        return new ListPage<Tag>(rows, total, stamp);
     }
 }

@@ -15,24 +15,27 @@ namespace Contacts.Api;
 /// <summary>GET /api/v1/contacts/changes: the change feed (docs/sync.md).</summary>
 public static class ChangesApi
 {
-    public const string CursorExpiredType = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.11";
+    // On the base of every other problem type (ASP.NET Core's defaults for the statuses it knows).
+    public const string CursorExpiredType = "https://tools.ietf.org/html/rfc9110#section-15.5.11";
 
     public static RouteHandlerBuilder MapChanges(this RouteGroupBuilder group) =>
         group.MapGet("/changes", ListChanges).WithName("ListContactChanges").DescribeChanges();
 
-    public static async Task<Results<JsonHttpResult<ChangesPage>, ValidationProblem, ProblemHttpResult>> ListChanges(
+    public static async Task<Results<JsonHttpResult<ChangesPage>, StatusCodeHttpResult, ValidationProblem, ProblemHttpResult>> ListChanges(
         HttpContext http, ContactsDatabase db, IOptions<ApiOptions> options, CancellationToken ct)
     {
         var company = http.User.CompanyId();
         var query = ChangesQuery.Parse(http.Request.Query, company, options.Value.MaxLimit, out var errors);
         if (errors.Count > 0) return Problems.InvalidQuery(errors);
+        var conditional = ConditionalGet.For(http, company, query.Canonical);
+        if (await conditional.UnchangedAsync(db, ct)) return ConditionalGet.NotModified;
         var read = await ChangeFeedQueries.ReadAsync(db, company, query.Cursor, query.Limit, ct);
         if (read.Page is not { } page)
             return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Cursor expired", type: CursorExpiredType,
                 detail: "The cursor cannot continue: it is older than the change history this server keeps (Sync:HistoryDays), " +
                         "or the database has moved to another history since it was issued (a failover or a restore). " +
                         "Start again without a cursor: the feed then sends every contact once.");
-        return TypedResults.Json(page, ContactsJsonContext.Wire.ChangesPage);
+        return conditional.Unchanged(read.Stamp) ? ConditionalGet.NotModified : TypedResults.Json(page, ContactsJsonContext.Wire.ChangesPage);
     }
 
     private static RouteHandlerBuilder DescribeChanges(this RouteHandlerBuilder endpoint) => endpoint
@@ -153,6 +156,9 @@ public static class ChangesApi
 public sealed record ChangesQuery(ChangeCursor? Cursor, int Limit)
 {
     public static int DefaultLimit(int maxLimit) => Math.Min(100, maxLimit);
+
+    /// <summary>The cursor (re-encoded: a cursor of an earlier version reads the same) and limit as read: what an ETag depends on.</summary>
+    public string Canonical => FormattableString.Invariant($"cursor={Cursor?.Encode()}&limit={Limit}");
 
     public static ChangesQuery Parse(IQueryCollection query, long company, int maxLimit, out Dictionary<string, string[]> errors)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using Contacts.Api.Binding;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -20,6 +21,10 @@ public sealed record ContactFilters(DateTime? UpdatedSince, IReadOnlyList<long> 
         $"Only contacts carrying any of these tags; repeat the parameter for several (at most {MaxTagIds}). " +
         "Tag ids are strings, as the API returns them.",
         Plural: "tags", MaxTagIds, ExampleValue: ["42", "57"]);
+
+    /// <summary>The filters as read (an instant in UTC, the tag ids as a set): what an ETag depends on.</summary>
+    public string Canonical => FormattableString.Invariant(
+        $"updated_since={UpdatedSince?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)}&tag_id={string.Join(',', TagIds.Distinct().Order())}");
 
     public static ValueTask<ContactFilters?> BindAsync(HttpContext http, ParameterInfo parameter) =>
         ValueTask.FromResult<ContactFilters?>(Parse(http.Request.Query, QueryErrors.Of(http)));

@@ -21,6 +21,9 @@ public sealed record ContactRoute(long Id) : IEndpointParameterMetadataProvider
 
     public bool IsValid => Id > 0;
 
+    /// <summary>The id as read: what an ETag depends on.</summary>
+    public string Canonical => FormattableString.Invariant($"id={Id}");
+
     public static ValueTask<ContactRoute?> BindAsync(HttpContext http, ParameterInfo parameter) =>
         ValueTask.FromResult<ContactRoute?>(new ContactRoute(TryParse(http.GetRouteValue(Name) as string, out var id) ? id : 0));
 

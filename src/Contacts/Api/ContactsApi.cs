@@ -22,29 +22,40 @@ public static class ContactsApi
         return group;
     }
 
-    public static async Task<Results<JsonHttpResult<Page<Contact>>, ValidationProblem>> ListContacts(
+    public static async Task<Results<JsonHttpResult<Page<Contact>>, StatusCodeHttpResult, ValidationProblem>> ListContacts(
         PageQuery query, ContactFilters sync, HttpContext http, ContactsDatabase db, CancellationToken ct)
     {
-        var page = await ContactQueries.ListAsync(db, http.User.CompanyId(), query.Window,
-            new ContactFilter(query.Search, sync.UpdatedSince, sync.TagIds), ct);
+        var company = http.User.CompanyId();
+        var conditional = ConditionalGet.For(http, company, query.Canonical + "&" + sync.Canonical);
+        if (await conditional.UnchangedAsync(db, ct)) return ConditionalGet.NotModified;
+        var page = await ContactQueries.ListAsync(db, company, query.Window, new ContactFilter(query.Search, sync.UpdatedSince, sync.TagIds), ct);
+        if (conditional.Unchanged(page.Stamp)) return ConditionalGet.NotModified;
 
         LinkHeader.Add(http, query, query.TotalPages(page.Total));
         return TypedResults.Json(new Page<Contact>(page.Rows, query.Page, query.TotalPages(page.Total), page.Total),
             ContactsJsonContext.Wire.PageContact);
     }
 
-    public static async Task<Results<JsonHttpResult<Contact>, ProblemHttpResult, ValidationProblem>> GetContact(
+    public static async Task<Results<JsonHttpResult<Contact>, StatusCodeHttpResult, ProblemHttpResult, ValidationProblem>> GetContact(
         ContactRoute route, HttpContext http, ContactsDatabase db, CancellationToken ct)
     {
-        var contact = await ContactQueries.FindAsync(db, http.User.CompanyId(), route.Id, ct);
+        var company = http.User.CompanyId();
+        var conditional = ConditionalGet.For(http, company, route.Canonical);
+        if (await conditional.UnchangedAsync(db, ct)) return ConditionalGet.NotModified;
+        var (contact, stamp) = await ContactQueries.FindAsync(db, company, route.Id, ct);
 
-        return contact is null ? Problems.ContactNotFound() : TypedResults.Json(contact, ContactsJsonContext.Wire.Contact);
+        if (contact is null) return Problems.ContactNotFound();
+        return conditional.Unchanged(stamp) ? ConditionalGet.NotModified : TypedResults.Json(contact, ContactsJsonContext.Wire.Contact);
     }
 
-    public static async Task<Results<JsonHttpResult<Page<Tag>>, ValidationProblem>> ListTags(
+    public static async Task<Results<JsonHttpResult<Page<Tag>>, StatusCodeHttpResult, ValidationProblem>> ListTags(
         PageQuery query, HttpContext http, ContactsDatabase db, CancellationToken ct)
     {
-        var page = await TagQueries.ListAsync(db, http.User.CompanyId(), query.Window, query.Search, ct);
+        var company = http.User.CompanyId();
+        var conditional = ConditionalGet.For(http, company, query.Canonical);
+        if (await conditional.UnchangedAsync(db, ct)) return ConditionalGet.NotModified;
+        var page = await TagQueries.ListAsync(db, company, query.Window, query.Search, ct);
+        if (conditional.Unchanged(page.Stamp)) return ConditionalGet.NotModified;
 
         LinkHeader.Add(http, query, query.TotalPages(page.Total));
         return TypedResults.Json(new Page<Tag>(page.Rows, query.Page, query.TotalPages(page.Total), page.Total),

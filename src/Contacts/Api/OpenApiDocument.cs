@@ -39,9 +39,10 @@ public static class ContactsOpenApi
                     Title = "Contacts API",
                     Version = "v1",
                     Description = "Read a company's contacts and contact tags. Every request carries the company's API key " +
-                                  "as `Authorization: Bearer ck_…`; only that company's data is returned. The contacts and tags " +
-                                  "lists page with `page`/`limit` and answer with the same envelope plus an RFC 8288 `Link` header; " +
-                                  "one contact is read by its id; the change feed keeps a copy in step.",
+                                  "as `Authorization: Bearer ck_…`; only that company's data is returned. Four operations: the " +
+                                  "contacts and tags lists page with `page`/`limit` and answer with the same envelope plus an RFC 8288 " +
+                                  "`Link` header; one contact is read by its id; the change feed keeps a copy in step. Every `200` " +
+                                  "carries a weak `ETag`: send it back in `If-None-Match` and an unchanged answer is a `304` without a body.",
                 };
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
@@ -56,19 +57,7 @@ public static class ContactsOpenApi
                 // header of whoever asked. "/" is the spec's default made explicit (linters require a servers entry).
                 var baseUrl = context.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value.BaseUrl;
                 document.Servers = [new OpenApiServer { Url = baseUrl ?? "/" }];
-                // Every answer of the application carries it, whatever the operation and status (Operations/RequestId.cs).
-                var operations = document.Paths?.Values.SelectMany(path => path.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>()) ?? [];
-                foreach (var response in operations.SelectMany(operation => operation.Responses?.Values ?? Enumerable.Empty<IOpenApiResponse>())
-                             .OfType<OpenApiResponse>())
-                {
-                    response.Headers ??= new Dictionary<string, IOpenApiHeader>();
-                    response.Headers[RequestId.Header] = new OpenApiHeader
-                    {
-                        Description = "The request's id: its W3C trace id (that of the request's `traceparent` when it sent one), " +
-                                      "the same as an error's `traceId` and the server's log lines. Quote it when reporting a problem.",
-                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[0-9a-f]{32}$" },
-                    };
-                }
+                OpenApiHeaders.Describe(document);
                 foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
                     tag.Description ??= tag.Name switch
                     {
@@ -201,45 +190,28 @@ public static class ContactsOpenApi
     {
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecurityScheme, context.Document)] = [] }];
 
-        // Generated in metadata order (400 before 200); readers expect them by status.
-        var sorted = new OpenApiResponses();
-        foreach (var (status, response) in (operation.Responses ?? []).OrderBy(r => r.Key, StringComparer.Ordinal)) sorted[status] = response;
-        operation.Responses = sorted;
-        foreach (var (status, response) in sorted)
+        // Sorted by status, with every header, for the whole document (OpenApiHeaders).
+        foreach (var (status, response) in operation.Responses ?? [])
         {
             if (response is not OpenApiResponse described) continue;
             var text = (paged ? null : SingleResponseDescriptions.GetValueOrDefault(status)) ?? ResponseDescriptions.GetValueOrDefault(status);
             if (text is not null) described.Description = text;
-            described.Headers ??= new Dictionary<string, IOpenApiHeader>();
-            described.Headers["Cache-Control"] = Header("Always `no-store`: every payload is personal data.");
             if (status == "200")
             {
                 if (paged)
-                    described.Headers["Link"] = Header("RFC 8288 links to the `first`, `prev`, `next` and `last` pages " +
-                                                       "(prev/next only where they exist, last only when there are results); other query parameters are kept.");
+                {
+                    described.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    described.Headers["Link"] = new OpenApiHeader
+                    {
+                        Description = "RFC 8288 links to the `first`, `prev`, `next` and `last` pages (prev/next only where " +
+                                      "they exist, last only when there are results); other query parameters are kept.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                    };
+                }
                 if (described.Content?.TryGetValue("application/json", out var json) == true) json.Example = JsonNode.Parse(example);
             }
-            if (status is "200" or "400" or "401" or "404" or "429")
-            {
-                // Present while RateLimits:Enabled (the default); see docs/reliability.md#rate-limits.
-                described.Headers["RateLimit-Limit"] = Count("Size of the token bucket that paid for this request (per key; per address when authentication failed).");
-                described.Headers["RateLimit-Remaining"] = Count("Requests left in that bucket.");
-                described.Headers["RateLimit-Reset"] = Count("Seconds until that bucket is full again; 0 when full. Beside `Retry-After`, the same value.");
-            }
-            if (status is "429" or "503")
-                described.Headers["Retry-After"] = new OpenApiHeader
-                {
-                    Description = "Seconds to wait before retrying.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" },
-                };
         }
     }
-
-    private static OpenApiHeader Count(string description) =>
-        new() { Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" } };
-
-    private static OpenApiHeader Header(string description) =>
-        new() { Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
 
     private static readonly Dictionary<Type, string> SchemaIds = new()
     {

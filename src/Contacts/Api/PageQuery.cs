@@ -19,6 +19,9 @@ public sealed record PageQuery(int Page, int Limit, string? Search) : IEndpointP
 
     public PageWindow Window => new(Limit, Offset);
 
+    /// <summary>The parameters as read (defaults applied, search trimmed): what an ETag depends on.</summary>
+    public string Canonical => FormattableString.Invariant($"page={Page}&limit={Limit}&search={Uri.EscapeDataString(Search ?? "")}");
+
     public long TotalPages(long totalRecords) => (totalRecords + Limit - 1) / Limit;
 
     public static ValueTask<PageQuery?> BindAsync(HttpContext http, ParameterInfo parameter) =>

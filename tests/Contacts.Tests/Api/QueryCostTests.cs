@@ -91,6 +91,36 @@ public abstract class QueryCostTests(AppFixture fixture)
         Assert.Equal(0, await CountRoundTripsAsync(() => client.GetAsync("/api/v1/contacts/x"), HttpStatusCode.BadRequest, expectStatements: false));
     }
 
+    /// <summary>
+    /// A matching If-None-Match costs the company's stamp alone, one short statement (ConditionalRequestTests proves the
+    /// page is not read); a stale one costs that statement and the page's round trip.
+    /// </summary>
+    [SkippableFact]
+    public async Task A304IsOneRoundTripAndAStaleTagOneMore()
+    {
+        Ci.SkipIf(fixture.SkipReason is not null, fixture.SkipReason);
+        var company = await fixture.Data.CompanyAsync();
+        var contact = await fixture.Data.ContactAsync(company.Id, "Ann", "Lee");
+        using var client = fixture.App.ClientWithKey(company.Key);
+        foreach (var path in new[] { "/api/v1/contacts?limit=100", "/api/v1/contacts/tags", $"/api/v1/contacts/{contact}", "/api/v1/contacts/changes" })
+        {
+            using var first = await client.GetAsync(path);
+            first.EnsureSuccessStatusCode();
+            var tag = first.Headers.ETag!.ToString();
+            await client.SendAsync(Conditional(path, tag));
+
+            Assert.Equal((path, 1), (path, await CountRoundTripsAsync(() => client.SendAsync(Conditional(path, tag)), HttpStatusCode.NotModified)));
+            Assert.Equal((path, 2), (path, await CountRoundTripsAsync(() => client.SendAsync(Conditional(path, "W/\"stale\"")))));
+        }
+    }
+
+    private static HttpRequestMessage Conditional(string path, string tag)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.TryAddWithoutValidation("If-None-Match", tag);
+        return request;
+    }
+
     protected abstract Task<long> CountRoundTripsAsync(Func<Task<HttpResponseMessage>> request,
         HttpStatusCode expected = HttpStatusCode.OK, bool expectStatements = true);
 }

@@ -42,7 +42,7 @@ public abstract class SingleContactTests(AppFixture fixture)
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType!.ToString());
-            ContractAssert.NotCachedNotSniffedNoServer(response);
+            ContractAssert.RevalidatedNotSniffedNoServer(response);
             Assert.Equal(items[index].GetRawText(), await response.Content.ReadAsStringAsync());
         }
     }

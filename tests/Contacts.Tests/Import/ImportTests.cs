@@ -210,6 +210,21 @@ public abstract class ImportTests(AppFixture fixture) : ImportTestBase(fixture)
     }
 
     [SkippableFact]
+    public async Task AColumnTheFileDoesNotHaveIsNullForTheContactsItNames()
+    {
+        var company = await CompanyAsync();
+        var vip = await Data.TagAsync(company, "VIP");
+        var id = await Data.ContactAsync(company, "Ann", "Lee", "ann@example.com", "111", "lid-1", "https://x.test/a.jpg", tags: [vip]);
+        var file = Files.Write("partial.csv", $"id,first_name,email\n{id},Ann,ann@example.com\n");
+
+        AssertCounts(await ImportJsonAsync(company, file), inserted: 0, updated: 1, unchanged: 0, rejected: 0);
+
+        var contact = Assert.Single(await ContactsAsync(company));
+        Assert.Equal(("Ann", "ann@example.com", null, null, null, null), (contact.FirstName, contact.Email, contact.LastName, contact.Phone, contact.Lid, contact.Picture));
+        Assert.Empty(contact.Tags);
+    }
+
+    [SkippableFact]
     public async Task ARecordWithoutIdMatchesByPhoneNumberBeforeEmail()
     {
         var company = await CompanyAsync();

@@ -136,12 +136,7 @@ public sealed class ChangeFeedOnStandbyTests(ReplicaFailoverFixture fixture) : I
         Assert.Equal(standbyReads, standby.Reads);
     }
 
-    private ContactsDatabase Replicated() => new(new DatabaseOptions
-    {
-        Provider = DatabaseProvider.Postgres,
-        ConnectionString = fixture.Database.ConnectionString,
-        Replicas = new ReplicaOptions { ConnectionStrings = [fixture.StandbyConnectionString], MaxReplicaLagSeconds = 3600 },
-    });
+    private ContactsDatabase Replicated() => fixture.ReplicatedDatabase();
 
     private static async Task<ChangesPage> PollAsync(ContactsDatabase db, long company, ChangeCursor? cursor, int limit) =>
         (await ChangeFeedQueries.ReadAsync(db, company, cursor, limit, CancellationToken.None)).Page

@@ -66,6 +66,17 @@ public sealed class ReplicaFailoverFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A ContactsDatabase of its own over the pair, with a lag bound of an hour: the standby stays eligible for plain
+    /// reads while paused, so that only what a test asks of it (a WAL position) can rule it out.
+    /// </summary>
+    public ContactsDatabase ReplicatedDatabase() => new(new DatabaseOptions
+    {
+        Provider = DatabaseProvider.Postgres,
+        ConnectionString = Database.ConnectionString,
+        Replicas = new ReplicaOptions { ConnectionStrings = [StandbyConnectionString], MaxReplicaLagSeconds = 3600 },
+    });
+
     /// <summary>Both servers running and the standby serving: what each test starts from and leaves behind.</summary>
     public async Task BothUpAsync()
     {
@@ -399,12 +410,7 @@ public sealed class ReplicaFailoverTests(ReplicaFailoverFixture fixture, Xunit.A
     {
         await fixture.BothUpAsync();
         // A generous lag bound: the standby stays eligible for plain reads while paused, only the position rules it out.
-        await using var db = new ContactsDatabase(new DatabaseOptions
-        {
-            Provider = DatabaseProvider.Postgres,
-            ConnectionString = fixture.Database.ConnectionString,
-            Replicas = new ReplicaOptions { ConnectionStrings = [fixture.StandbyConnectionString], MaxReplicaLagSeconds = 3600 },
-        });
+        await using var db = fixture.ReplicatedDatabase();
         var standby = db.Replicas!.Standbys[0];
         await Eventually.TrueAsync("the standby is up", () => standby.Status.State == NodeState.Up);
         Assert.True(await InRecoveryAsync(db, null));
