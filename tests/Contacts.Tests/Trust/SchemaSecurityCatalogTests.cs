@@ -33,6 +33,7 @@ public sealed class SchemaSecurityCatalogTests(ITestOutputHelper output) : OwnPo
         "function contacts_change_identity(): security invoker, search_path=pg_catalog, pg_temp",
         "function contacts_change_key(): security invoker, search_path=public, pg_temp",
         "function contacts_change_newest_commit(): security definer, search_path=public, pg_temp",
+        "function contacts_change_tag_position(): security definer, search_path=public, pg_temp",
         "function contacts_change_tags(): security definer, search_path=public, pg_temp",
         "function contacts_change_truncate(): security definer, search_path=public, pg_temp",
         "function contacts_company(): security invoker, no settings",
