@@ -307,7 +307,7 @@ def cell(name):
     err = f", {j['errors']} errors" if j["errors"] else ""
     return f"{rps:,.0f} req/s, p99 {j['p99'] / 1000:,.1f} ms{err}"
 print("## Search while another application writes to the big company\n")
-print("Single-row updates a second to random contacts of the big company (pgbench -R, one connection); at "
+print("Single-row updates a second to random contacts of the big company (one connection: pgbench -R on PostgreSQL, a Python writer on SQLite); at "
       f"{rates[1] if len(rates) > 1 else rates[0]}/s a 10,000-row import into it starts in the first scenario.\n")
 print("| scenario | no writes | " + " | ".join(f"{r} writes/s" for r in rates) + " |")
 print("|---|---:|" + "---:|" * len(rates))
