@@ -241,7 +241,8 @@ public static class ContactQueries
         var pattern = dialect.FoldedParameter("@pattern");
         var matchingTags = $"SELECT t.id FROM tag t WHERE t.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\\'";
         var phoneLike = SearchText.IsPhoneLike(term);
-        var byPhone = phoneLike ? " OR c.phone_digits LIKE @digits" : "";
+        string ByPhone(string alias) => phoneLike ? $" OR {alias}.phone_digits LIKE @digits" : "";
+        var byPhone = ByPhone("c");
         filter.Parameters["@pattern"] = dialect.PatternValue(SearchText.EscapeLike(term));
         if (phoneLike) filter.Parameters["@digits"] = SearchText.ContainsPattern(SearchText.Digits(term));
 
@@ -254,19 +255,19 @@ public static class ContactQueries
         // (EXPLAIN, 250k company), probing the few rows that fail the text test costs microseconds. The count over all
         // rows may hash. The page's matching tags are found once per statement (InTagsFoundOnce), not once per probe:
         // for a rarer term (`кс`, thousands of rows walked for 10 matches) that was most of the page's time.
-        string Walk(string tagTest, string probeEnd) => $"""
-             AND (c.search_text LIKE {pattern} ESCAPE '\'{byPhone} OR EXISTS (SELECT 1 FROM contact_tag ct
+        string Matches(string tagTest, string probeEnd) => $"""
+            (c.search_text LIKE {pattern} ESCAPE '\'{byPhone} OR EXISTS (SELECT 1 FROM contact_tag ct
                 WHERE ct.contact_id = c.id AND ct.tag_id {tagTest}{probeEnd}))
             """;
-        // The same match for one contact, now and in a before-image (RepairAsync): text, phone digits, or a matching tag.
-        filter.RepairTests = (
-            $"(c.search_text LIKE {pattern} ESCAPE '\\'{byPhone} OR EXISTS (SELECT 1 FROM contact_tag ct WHERE ct.contact_id = c.id AND ct.tag_id IN ({matchingTags})))",
-            $"(i.search_text LIKE {pattern} ESCAPE '\\'{byPhone.Replace("c.", "i.", StringComparison.Ordinal)} OR {dialect.ChangeFeed.ImageHasTag(matchingTags)})");
+        var matchesByRow = Matches($"IN ({matchingTags})", "");
+        // The same match for one contact now and for a before-image `i` (RepairAsync): text, phone digits, or a matching tag.
+        filter.RepairTests = (matchesByRow,
+            $"(i.search_text LIKE {pattern} ESCAPE '\\'{ByPhone("i")} OR {dialect.ChangeFeed.ImageHasTag(matchingTags)})");
         var tenant = filter.Sql;
-        if (scan) filter.PageSql = tenant + Walk(dialect.InTagsFoundOnce(matchingTags), " LIMIT 1 OFFSET 0");
+        if (scan) filter.PageSql = tenant + " AND " + Matches(dialect.InTagsFoundOnce(matchingTags), " LIMIT 1 OFFSET 0");
         if (shortTerm)
         {
-            filter.Sql += Walk($"IN ({matchingTags})", "");
+            filter.Sql += " AND " + matchesByRow;
             return;
         }
         // Trigram indexes (pg_trgm, SQLite's FTS5) serve LIKE '%term%' from three characters on (digits too, for phones);

@@ -67,7 +67,7 @@ public abstract class ChangeFeedModelTests(AppFixture fixture, ITestOutputHelper
                         random.Next(3) == 0 ? new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddDays(random.Next(100)) : Recent(random));
                     break;
                 case 2:
-                    await WithContactAsync(company, random, id => Db.ExecuteAsync(
+                    await Db.WithContactAsync(company, random, id => Db.ExecuteAsync(
                         "UPDATE contact SET first_name = @name, updated_at = @updated WHERE id = @id",
                         ("@name", $"Upd{step}"), ("@updated", Db.TimestampValue(random.Next(2) == 0 ? Recent(random) : new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc))), ("@id", id)));
                     break;
@@ -76,14 +76,14 @@ public abstract class ChangeFeedModelTests(AppFixture fixture, ITestOutputHelper
                         ("@name", $"Bulk{step}"), ("@company", company), ("@r", (long)random.Next(3)));
                     break;
                 case 4:
-                    await WithContactAsync(company, random, id => Db.ExecuteAsync("DELETE FROM contact WHERE id = @id", ("@id", id)));
+                    await Db.WithContactAsync(company, random, id => Db.ExecuteAsync("DELETE FROM contact WHERE id = @id", ("@id", id)));
                     break;
                 case 5:
                     if (random.Next(3) == 0)
                         await Db.ExecuteAsync("DELETE FROM contact WHERE company_id = @company AND id % 4 = @r", ("@company", company), ("@r", (long)random.Next(4)));
                     break;
                 case 6 or 7:
-                    await WithContactAsync(company, random, async id =>
+                    await Db.WithContactAsync(company, random, async id =>
                     {
                         var tags = await Db.IdsAsync("SELECT id FROM tag WHERE company_id = @company ORDER BY id", ("@company", company));
                         if (tags.Count == 0) return 0;
@@ -92,32 +92,24 @@ public abstract class ChangeFeedModelTests(AppFixture fixture, ITestOutputHelper
                     });
                     break;
                 case 8:
-                    await WithContactAsync(company, random, id => Db.ExecuteAsync("DELETE FROM contact_tag WHERE contact_id = @id AND tag_id IN (SELECT min(tag_id) FROM contact_tag WHERE contact_id = @id)", ("@id", id)));
+                    await Db.WithContactAsync(company, random, id => Db.ExecuteAsync("DELETE FROM contact_tag WHERE contact_id = @id AND tag_id IN (SELECT min(tag_id) FROM contact_tag WHERE contact_id = @id)", ("@id", id)));
                     break;
                 case 9:
-                    await WithTagAsync(company, random, id => Db.ExecuteAsync(
+                    await Db.WithTagAsync(company, random, id => Db.ExecuteAsync(
                         (Db.Provider == DatabaseProvider.Postgres) ? "UPDATE tag SET name = @name WHERE id = @id" : "UPDATE tag SET name = @name, name_folded = @name WHERE id = @id",
                         ("@name", $"tag{++tagNames}"), ("@id", id)));
                     break;
                 case 10:
-                    await WithTagAsync(company, random, id => Db.ExecuteAsync("UPDATE tag SET color = @color WHERE id = @id",
+                    await Db.WithTagAsync(company, random, id => Db.ExecuteAsync("UPDATE tag SET color = @color WHERE id = @id",
                         ("@color", random.Next(3) == 0 ? null : $"#{random.Next(0x1000000):x6}"), ("@id", id)));
                     break;
                 case 11:
-                    if (random.Next(2) == 0) await WithTagAsync(company, random, id => Db.ExecuteAsync("DELETE FROM tag WHERE id = @id", ("@id", id)));
+                    if (random.Next(2) == 0) await Db.WithTagAsync(company, random, id => Db.ExecuteAsync("DELETE FROM tag WHERE id = @id", ("@id", id)));
                     else await fixture.Data.TagAsync(company, $"tag{++tagNames}");
                     break;
                 case 12:
-                    // A move: the contact's tags belong to its old company, so they go first, in the same transaction.
-                    await WithContactAsync(company, random, async id =>
-                    {
-                        await using var connection = await OpenAsync();
-                        await using var transaction = await connection.BeginTransactionAsync();
-                        await Db.ExecuteAsync(connection, transaction, "DELETE FROM contact_tag WHERE contact_id = @id", ("@id", id));
-                        await Db.ExecuteAsync(connection, transaction, "UPDATE contact SET company_id = @other WHERE id = @id", ("@other", other), ("@id", id));
-                        await transaction.CommitAsync();
-                        return 1;
-                    });
+                    // A move (MoveContactAsync: the contact's tags first, in the same transaction).
+                    await Db.WithContactAsync(company, random, id => Db.MoveContactAsync(id, other));
                     break;
                 case 13:
                     await HeldTransactionAsync(company, companies, copies, random, step, log);
@@ -158,9 +150,9 @@ public abstract class ChangeFeedModelTests(AppFixture fixture, ITestOutputHelper
         if ((Db.Provider == DatabaseProvider.Postgres))
         {
             var target = companies[random.Next(2)].Id;
-            await WithContactAsync(target, random, id => Db.ExecuteAsync("UPDATE contact SET first_name = @name WHERE id = @id",
+            await Db.WithContactAsync(target, random, id => Db.ExecuteAsync("UPDATE contact SET first_name = @name WHERE id = @id",
                 ("@name", $"During{step}"), ("@id", id)));
-            await WithTagAsync(target, random, id => Db.ExecuteAsync("UPDATE tag SET color = '#222222' WHERE id = @id", ("@id", id)));
+            await Db.WithTagAsync(target, random, id => Db.ExecuteAsync("UPDATE tag SET color = '#222222' WHERE id = @id", ("@id", id)));
         }
         await copies[1].PollAsync(random.Next(1, 6));
         await copies[0].PollAsync(random.Next(1, 6));
@@ -233,17 +225,7 @@ public abstract class ChangeFeedModelTests(AppFixture fixture, ITestOutputHelper
         await Db.InsertContactAsync(connection, null, company, name, updated);
     }
 
-    private async Task WithContactAsync(long company, Random random, Func<long, Task<int>> action)
-    {
-        var ids = await Db.IdsAsync("SELECT id FROM contact WHERE company_id = @company ORDER BY id", ("@company", company));
-        if (ids.Count > 0) await action(ids[random.Next(ids.Count)]);
-    }
 
-    private async Task WithTagAsync(long company, Random random, Func<long, Task<int>> action)
-    {
-        var ids = await Db.IdsAsync("SELECT id FROM tag WHERE company_id = @company ORDER BY id", ("@company", company));
-        if (ids.Count > 0) await action(ids[random.Next(ids.Count)]);
-    }
 
     private static DateTime Recent(Random random) =>
         new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(random.Next(10_000_000)).AddMilliseconds(random.Next(1000));

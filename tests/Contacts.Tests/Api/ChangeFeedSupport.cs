@@ -34,6 +34,31 @@ internal static class ChangeFeedSupport
         return ids;
     }
 
+    /// <summary>Runs <paramref name="action"/> on one of the company's contacts, picked at random (nothing when it has none).</summary>
+    public static Task WithContactAsync(this ContactsDatabase db, long company, Random random, Func<long, Task<int>> action) =>
+        WithRowAsync(db, "SELECT id FROM contact WHERE company_id = @company ORDER BY id", company, random, action);
+
+    /// <summary>Runs <paramref name="action"/> on one of the company's tags, picked at random (nothing when it has none).</summary>
+    public static Task WithTagAsync(this ContactsDatabase db, long company, Random random, Func<long, Task<int>> action) =>
+        WithRowAsync(db, "SELECT id FROM tag WHERE company_id = @company ORDER BY id", company, random, action);
+
+    private static async Task WithRowAsync(ContactsDatabase db, string ids, long company, Random random, Func<long, Task<int>> action)
+    {
+        var found = await db.IdsAsync(ids, ("@company", company));
+        if (found.Count > 0) await action(found[random.Next(found.Count)]);
+    }
+
+    /// <summary>A move to another company as an application does it: the contact's tags belong to its old company, so they go first, in one transaction.</summary>
+    public static async Task<int> MoveContactAsync(this ContactsDatabase db, long id, long to)
+    {
+        await using var connection = await db.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await db.ExecuteAsync(connection, transaction, "DELETE FROM contact_tag WHERE contact_id = @id", ("@id", id));
+        await db.ExecuteAsync(connection, transaction, "UPDATE contact SET company_id = @to WHERE id = @id", ("@to", to), ("@id", id));
+        await transaction.CommitAsync();
+        return 1;
+    }
+
     /// <summary>INSERT of a contact by plain SQL (SQLite: search columns left at their defaults; the feed does not read them).</summary>
     public static async Task<long> InsertContactAsync(this ContactsDatabase db, DbConnection connection, DbTransaction? transaction,
         long company, string first, DateTime updated)

@@ -61,8 +61,8 @@ BEGIN
   RETURN false;
 END $$;
 
--- Contacts: the row's own columns before the statement, and its tags as the statement found them. Deletions are kept
--- by the row trigger after this one, before the cascade to contact_tag removes the tags.
+-- Inserted and updated contacts: the row's own columns before the statement, and its tags as the statement found them.
+-- Deletions are kept by the row trigger after this one, before the cascade to contact_tag removes the tags.
 CREATE FUNCTION contacts_search_image_contacts() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
@@ -77,20 +77,17 @@ BEGIN
     ON CONFLICT DO NOTHING;
     RETURN NULL;
   END IF;
+  -- UPDATE (a DELETE is contacts_search_image_deleting's)
   SELECT count(*) INTO n FROM old_rows;
-  IF TG_OP = 'UPDATE' THEN
-    IF NOT contacts_search_image_wanted(k,
-        (SELECT array_agg(DISTINCT company_id) FROM (SELECT company_id FROM old_rows UNION SELECT company_id FROM new_rows) u), 2 * n) THEN
-      RETURN NULL;
-    END IF;
-    -- moved in from another company (or a changed id): absent before
-    INSERT INTO contact_search_image (company_id, contact_id, txn_key, absent, text_known, tags_known)
-    SELECT nw.company_id, nw.id, k, true, true, true FROM new_rows nw
-    WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.company_id = nw.company_id AND o.id = nw.id) ORDER BY 1, 2
-    ON CONFLICT DO NOTHING;
-  ELSE
-    RETURN NULL; -- DELETE: contacts_search_image_deleting
+  IF NOT contacts_search_image_wanted(k,
+      (SELECT array_agg(DISTINCT company_id) FROM (SELECT company_id FROM old_rows UNION SELECT company_id FROM new_rows) u), 2 * n) THEN
+    RETURN NULL;
   END IF;
+  -- moved in from another company (or a changed id): absent before
+  INSERT INTO contact_search_image (company_id, contact_id, txn_key, absent, text_known, tags_known)
+  SELECT nw.company_id, nw.id, k, true, true, true FROM new_rows nw
+  WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.company_id = nw.company_id AND o.id = nw.id) ORDER BY 1, 2
+  ON CONFLICT DO NOTHING;
   INSERT INTO contact_search_image AS i (company_id, contact_id, txn_key, text_known, search_text, phone_digits, tags_known, tag_ids)
   SELECT o.company_id, o.id, k, true, o.search_text, o.phone_digits, true,
          ARRAY(SELECT ct.tag_id FROM contact_tag ct WHERE ct.company_id = o.company_id AND ct.contact_id = o.id)
