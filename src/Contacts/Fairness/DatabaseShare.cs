@@ -6,8 +6,9 @@ namespace Contacts.Fairness;
 
 /// <summary>
 /// Shares the API's database work fairly between companies: at most <see cref="Total"/> requests at once (one per
-/// connection), at most <see cref="PerCompany"/> of them from one company, and the rest waiting in one queue per
-/// company, served round-robin across companies, for at most <see cref="MaxWait"/>. A company's backlog therefore waits
+/// connection), at most <see cref="PerCompany"/> of them from a company that is alone at work, that share divided
+/// between the companies at work when there are several (at least 1 each, <see cref="ShareOf"/>), and the rest waiting
+/// in one queue per company, served round-robin across companies, for at most <see cref="MaxWait"/>. A company's backlog therefore waits
 /// in its own queue: another company's first request waits for no more than one request per busy company ahead of it,
 /// and not at all while fewer than <see cref="Total"/> requests run. docs/reliability.md#a-fair-share-of-the-database.
 /// </summary>
@@ -63,7 +64,7 @@ public sealed class DatabaseShare
             var tenant = _tenants.TryGetValue(company, out var known) ? known : _tenants[company] = new Tenant(company);
             // Whenever fewer than Total run, every waiting company is at its own limit (Dispatch runs on every change),
             // so a company with nothing waiting and room in its share may go ahead of them.
-            if (tenant.Waiters.Count == 0 && tenant.Running < PerCompany && _running < Total)
+            if (tenant.Waiters.Count == 0 && tenant.Running < ShareOf() && _running < Total)
             {
                 Admit(tenant);
                 return Admitted(tenant, started);
@@ -93,7 +94,7 @@ public sealed class DatabaseShare
                 if (!admittedMeanwhile)
                 {
                     Withdraw(waiter);
-                    companyBusy = waiter.Tenant.Running >= PerCompany;
+                    companyBusy = waiter.Tenant.Running >= ShareOf();
                     Forget(waiter.Tenant);
                 }
             }
@@ -153,10 +154,20 @@ public sealed class DatabaseShare
                 _turns.Remove(turn);
                 _turns.AddLast(turn);
             }
-            Dispatch();
+            // Forgotten first: a company with nothing left to do no longer divides the others' share.
             Forget(tenant);
+            Dispatch();
         }
     }
+
+    /// <summary>
+    /// The turns one company may hold now: <see cref="PerCompany"/> while it is the only company at work (running or
+    /// waiting), divided between the companies at work otherwise, at least 1. A lone company keeps its throughput; beside
+    /// others, a flood of heavy requests holds one statement (one core) instead of two, which is what the other companies'
+    /// latency depends on (docs/reliability.md#a-fair-share-of-the-database). Requests already running are never stopped:
+    /// a company above its share gets no new turn until it is under it again.
+    /// </summary>
+    private int ShareOf() => Math.Max(1, PerCompany / Math.Max(1, _tenants.Count));
 
     /// <summary>Hands free slots to waiting companies in turn: each company's oldest request, then the next company's.</summary>
     private void Dispatch()
@@ -167,7 +178,7 @@ public sealed class DatabaseShare
             var tenant = turn.Value;
             _turns.RemoveFirst();
             _turns.AddLast(turn);
-            if (tenant.Running >= PerCompany)
+            if (tenant.Running >= ShareOf())
             {
                 atTheirLimit++;
                 continue;

@@ -56,5 +56,29 @@ public sealed class DatabaseShareTurnTests : IDisposable
         Assert.Equal(DatabaseShare.Outcome.Admitted, (await newcomer).Outcome);
     }
 
+    [Fact]
+    public async Task WhileAnotherCompanyHasWorkACompanysShareIsDividedAndItComesBackWhenTheCompanyIsAlone()
+    {
+        var share = Share(total: 4, perCompany: 2);
+        var first = await share.EnterAsync(1, default);
+        var second = await share.EnterAsync(1, default);
+        var other = await share.EnterAsync(2, default);
+        Assert.Equal(DatabaseShare.Outcome.Admitted, other.Outcome);
+
+        // Company 1 ran its whole share (2) alone; beside company 2 its share is 2 / 2 companies = 1, so a request
+        // that waits is not admitted when one of its two running requests ends, though a turn is free ...
+        var third = share.EnterAsync(1, default).AsTask();
+        first.Slot!.Dispose();
+        Assert.Equal(1, share.Queued); // admission is synchronous; the awaiting task completes later
+
+        // ... and is as soon as company 2 has nothing left to do.
+        other.Slot!.Dispose();
+        var admitted = await third.WaitAsync(Bound);
+        Assert.Equal(DatabaseShare.Outcome.Admitted, admitted.Outcome);
+        second.Slot!.Dispose();
+        admitted.Slot!.Dispose();
+        Assert.Equal(0, share.Queued);
+    }
+
     public void Dispose() => _services.Dispose();
 }
