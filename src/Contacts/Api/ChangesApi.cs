@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Contacts.Api.Binding;
 using Contacts.Auth;
@@ -7,7 +6,6 @@ using Contacts.Data;
 using Contacts.Data.Changes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.OpenApi;
-using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace Contacts.Api;
@@ -15,26 +13,17 @@ namespace Contacts.Api;
 /// <summary>GET /api/v1/contacts/changes: the change feed (docs/sync.md).</summary>
 public static class ChangesApi
 {
-    // On the base of every other problem type (ASP.NET Core's defaults for the statuses it knows).
-    public const string CursorExpiredType = "https://tools.ietf.org/html/rfc9110#section-15.5.11";
-
     public static RouteHandlerBuilder MapChanges(this RouteGroupBuilder group) =>
         group.MapGet("/changes", ListChanges).WithName("ListContactChanges").DescribeChanges();
 
     public static async Task<Results<JsonHttpResult<ChangesPage>, StatusCodeHttpResult, ValidationProblem, ProblemHttpResult>> ListChanges(
-        HttpContext http, ContactsDatabase db, IOptions<ApiOptions> options, CancellationToken ct)
+        ChangesQuery query, HttpContext http, ContactsDatabase db, CancellationToken ct)
     {
         var company = http.User.CompanyId();
-        var query = ChangesQuery.Parse(http.Request.Query, company, options.Value.MaxLimit, out var errors);
-        if (errors.Count > 0) return Problems.InvalidQuery(errors);
         var conditional = ConditionalGet.For(http, company, query.Canonical);
         if (await conditional.UnchangedAsync(db, ct)) return ConditionalGet.NotModified;
         var read = await ChangeFeedQueries.ReadAsync(db, company, query.Cursor, query.Limit, ct);
-        if (read.Page is not { } page)
-            return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Cursor expired", type: CursorExpiredType,
-                detail: "The cursor cannot continue: it is older than the change history this server keeps (Sync:HistoryDays), " +
-                        "or the database has moved to another history since it was issued (a failover or a restore). " +
-                        "Start again without a cursor: the feed then sends every contact once.");
+        if (read.Page is not { } page) return Problems.CursorExpired();
         return conditional.Unchanged(read.Stamp) ? ConditionalGet.NotModified : TypedResults.Json(page, ContactsJsonContext.Wire.ChangesPage);
     }
 
@@ -56,26 +45,6 @@ public static class ChangesApi
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
         .AddOpenApiOperationTransformer((operation, context, _) =>
         {
-            var maxLimit = context.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxLimit;
-            operation.Parameters =
-            [
-                new OpenApiParameter
-                {
-                    Name = "cursor", In = ParameterLocation.Query, Required = false,
-                    Description = "Opaque: the `next_cursor` of the previous answer, for the same API key's company. Leave it out to start from the beginning.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[A-Za-z0-9_-]+$" },
-                },
-                new OpenApiParameter
-                {
-                    Name = "limit", In = ParameterLocation.Query, Required = false,
-                    Description = $"Changes per answer, at most {maxLimit} (the `Api:MaxLimit` setting).",
-                    Schema = new OpenApiSchema
-                    {
-                        Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1",
-                        Maximum = maxLimit.ToString(CultureInfo.InvariantCulture), Default = JsonValue.Create(ChangesQuery.DefaultLimit(maxLimit)),
-                    },
-                },
-            ];
             operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ContactsOpenApi.SecurityScheme, context.Document)] = [] }];
             foreach (var (status, response) in operation.Responses ?? [])
             {
@@ -138,7 +107,7 @@ public static class ChangesApi
             if (delete.TryGetValue("id", out var id) && id is OpenApiSchema contactId)
             {
                 contactId.Type = JsonSchemaType.String;
-                contactId.Pattern = IdsParameter.IdPattern;
+                contactId.Pattern = IdsAttribute.IdPattern;
             }
             if (delete.TryGetValue("deleted_at", out var at) && at is OpenApiSchema deletedAt)
             {
@@ -149,31 +118,5 @@ public static class ChangesApi
             }
         }
         return Task.CompletedTask;
-    }
-}
-
-/// <summary>cursor and limit of the change feed; unknown parameters are ignored.</summary>
-public sealed record ChangesQuery(ChangeCursor? Cursor, int Limit)
-{
-    public static int DefaultLimit(int maxLimit) => Math.Min(100, maxLimit);
-
-    /// <summary>The cursor (re-encoded: a cursor of an earlier version reads the same) and limit as read: what an ETag depends on.</summary>
-    public string Canonical => FormattableString.Invariant($"cursor={Cursor?.Encode()}&limit={Limit}");
-
-    public static ChangesQuery Parse(IQueryCollection query, long company, int maxLimit, out Dictionary<string, string[]> errors)
-    {
-        errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var limit = DefaultLimit(maxLimit);
-        if (query.TryGetValue("limit", out var limits))
-        {
-            if (limits.Count > 1 || !int.TryParse(limits[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > maxLimit)
-                errors["limit"] = [$"limit must be an integer between 1 and {maxLimit}, given at most once."];
-        }
-        ChangeCursor? cursor = null;
-        // An empty cursor is refused rather than read as "from the beginning": a client that lost its cursor must
-        // reconcile its copy (the fresh walk sends no deletions), so it should know.
-        if (query.TryGetValue("cursor", out var cursors) && (cursors.Count > 1 || !ChangeCursor.TryDecode(cursors[0], company, out cursor)))
-            errors["cursor"] = ["cursor is not a next_cursor this server issued for this API key's company. Start again without a cursor."];
-        return new ChangesQuery(cursor, limit);
     }
 }

@@ -13,7 +13,7 @@ public static class LinkHeader
 {
     public static void Add(HttpContext http, PageQuery query, long totalPages)
     {
-        var target = QueryBinding.Options(http).BaseUrl + http.Request.PathBase.ToUriComponent() + http.Request.Path.ToUriComponent();
+        var target = ParameterBinding.Options(http).BaseUrl + http.Request.PathBase.ToUriComponent() + http.Request.Path.ToUriComponent();
         var links = new List<string> { Link(http, target, 1, "first") };
         if (query.Page > 1) links.Add(Link(http, target, Math.Min(query.Page - 1, Math.Max(totalPages, 1)), "prev"));
         if (query.Page < totalPages) links.Add(Link(http, target, query.Page + 1, "next"));

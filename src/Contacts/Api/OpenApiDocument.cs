@@ -13,7 +13,7 @@ namespace Contacts.Api;
 
 /// <summary>
 /// The OpenAPI 3.1 document at /openapi/v1.json and the Scalar reference page at /docs, both switched by Docs:Enabled.
-/// Query parameters are described by the types that bind them (Api/Binding); headers, examples and the wire schemas'
+/// Parameters are described by the records that bind them (Api/Binding); headers, examples and the wire schemas'
 /// exact shape are described here.
 /// </summary>
 public static class ContactsOpenApi
@@ -67,7 +67,7 @@ public static class ContactsOpenApi
                     };
                 return Task.CompletedTask;
             });
-            options.AddOperationTransformer(QueryBinding.DescribeAsync);
+            options.AddOperationTransformer(ParameterBinding.DescribeAsync);
             options.AddSchemaTransformer(DescribeWireTypes);
             // The schema names generated clients already use (they were named after the service's own records before
             // the records moved to Contacts.Contracts).
@@ -112,7 +112,7 @@ public static class ContactsOpenApi
                                                  "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; " +
                                                  "frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
-    /// <summary>Summary, tags, parameters and every response of GET /api/v1/contacts.</summary>
+    /// <summary>Summary, tags and every response of GET /api/v1/contacts.</summary>
     public static RouteHandlerBuilder DescribeListContacts(this RouteHandlerBuilder endpoint) => endpoint
         .WithSummary("List contacts")
         .WithDescription("A page of the company's contacts in id order, each with its tags. `search` matches names, email, " +
@@ -126,7 +126,7 @@ public static class ContactsOpenApi
             return Task.CompletedTask;
         });
 
-    /// <summary>Summary, tags, parameters and every response of GET /api/v1/contacts/tags.</summary>
+    /// <summary>Summary, tags and every response of GET /api/v1/contacts/tags.</summary>
     public static RouteHandlerBuilder DescribeListTags(this RouteHandlerBuilder endpoint) => endpoint
         .WithSummary("List contact tags")
         .WithDescription("A page of the company's tags in id order, each with the number of contacts carrying it. " +
@@ -140,7 +140,7 @@ public static class ContactsOpenApi
             return Task.CompletedTask;
         });
 
-    /// <summary>Summary, tags, the path parameter and every response of GET /api/v1/contacts/{id}.</summary>
+    /// <summary>Summary, tags and every response of GET /api/v1/contacts/{id}.</summary>
     public static RouteHandlerBuilder DescribeGetContact(this RouteHandlerBuilder endpoint) => endpoint
         .WithSummary("Get a contact")
         .WithDescription("One of the company's contacts by its `id`, in exactly the shape of an item of `GET /api/v1/contacts` " +
@@ -152,7 +152,6 @@ public static class ContactsOpenApi
         .DescribeErrors()
         .AddOpenApiOperationTransformer((operation, context, _) =>
         {
-            operation.Parameters = [ContactRoute.Describe()];
             Describe(operation, context, ContactExample, paged: false);
             return Task.CompletedTask;
         });
@@ -244,7 +243,7 @@ public static class ContactsOpenApi
                 if (name == "id")
                     properties[name] = new OpenApiSchema
                     {
-                        Type = JsonSchemaType.String, Pattern = IdsParameter.IdPattern,
+                        Type = JsonSchemaType.String, Pattern = IdsAttribute.IdPattern,
                         Description = "A positive int64, as a string so that no client loses precision.",
                     };
                 else if (name.EndsWith("_at", StringComparison.Ordinal))

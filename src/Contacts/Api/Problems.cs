@@ -12,14 +12,16 @@ namespace Contacts.Api;
 /// <summary>The one problem-details path: every error body is application/problem+json with a traceId.</summary>
 public static class Problems
 {
-    public static ValidationProblem InvalidQuery(Dictionary<string, string[]> errors) =>
-        TypedResults.ValidationProblem(errors,
-            detail: string.Join(" ", errors.Values.SelectMany(v => v)),
-            title: "Invalid query parameter");
+    /// <summary>400: each invalid parameter by name with the rule it broke (Api/Binding); the detail joins the rules.</summary>
+    public static ValidationProblem InvalidParameters(string title, Dictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, detail: string.Join(" ", errors.Values.SelectMany(v => v)), title: title);
 
-    public static ValidationProblem InvalidContactId() =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [ContactRoute.Name] = [ContactRoute.Rule] },
-            detail: ContactRoute.Rule, title: "Invalid contact id");
+    /// <summary>
+    /// 401, with the authentication handler's reason as the detail (Auth/ApiKeyAuthentication.cs). Without a detail, as
+    /// the status-code pages write it for a request that sent no key.
+    /// </summary>
+    public static ProblemHttpResult Unauthorized(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: detail);
 
     /// <summary>
     /// The same answer whether the id was never used, was deleted or is another company's: telling them apart would
@@ -50,6 +52,16 @@ public static class Problems
                         "(DatabaseShare:MaxQueueSeconds). Retry after the number of seconds in Retry-After."),
         };
     }
+
+    /// <summary>
+    /// 410 of the change feed: the cursor's position is gone (docs/sync.md). Typed on the base of every other problem
+    /// type (ASP.NET Core's defaults for the statuses it knows).
+    /// </summary>
+    public static ProblemHttpResult CursorExpired() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Cursor expired", type: "https://tools.ietf.org/html/rfc9110#section-15.5.11",
+            detail: "The cursor cannot continue: it is older than the change history this server keeps (Sync:HistoryDays), " +
+                    "or the database has moved to another history since it was issued (a failover or a restore). " +
+                    "Start again without a cursor: the feed then sends every contact once.");
 
     /// <summary>429: the rate limits' and the database share's, with the same type and title.</summary>
     public static ProblemHttpResult TooManyRequests(string detail) =>

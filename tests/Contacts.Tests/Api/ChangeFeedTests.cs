@@ -188,17 +188,30 @@ public abstract class ChangeFeedTests(AppFixture fixture)
         Assert.Contains("without a cursor", problem.GetProperty("detail").GetString());
     }
 
+    // The lists' limit rule and messages, with the feed's own default (100).
     [SkippableTheory]
-    [InlineData("limit=0")]
-    [InlineData("limit=101")]
-    [InlineData("limit=ten")]
-    [InlineData("limit=5&limit=6")]
-    public async Task ALimitOutOfRangeIsRefusedWith400(string query)
+    [InlineData("limit=0", "limit must be an integer between 1 and 100.")]
+    [InlineData("limit=101", "limit must be an integer between 1 and 100.")]
+    [InlineData("limit=ten", "limit must be an integer between 1 and 100.")]
+    [InlineData("limit=5&limit=6", "limit must be given at most once.")]
+    public async Task ALimitOutOfRangeIsRefusedWith400(string query, string rule)
     {
         var company = await Data.CompanyAsync();
         using var client = fixture.App.ClientWithKey(company.Key);
         var problem = await ProblemAsync(await client.GetAsync($"{ChangesPath}?{query}"), HttpStatusCode.BadRequest);
-        Assert.True(problem.GetProperty("errors").TryGetProperty("limit", out _));
+        Assert.Equal([rule], problem.GetProperty("errors").GetProperty("limit").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(rule, problem.GetProperty("detail").GetString());
+    }
+
+    [SkippableFact]
+    public async Task ACursorGivenTwiceIsRefusedLikeAMalformedOne()
+    {
+        var company = await Data.CompanyAsync();
+        using var client = fixture.App.ClientWithKey(company.Key);
+        var cursor = (await ChangesAsync(client, null, 1)).GetProperty("next_cursor").GetString();
+        var twice = await ProblemAsync(await client.GetAsync($"{ChangesPath}?cursor={cursor}&cursor={cursor}"), HttpStatusCode.BadRequest);
+        var garbage = await ProblemAsync(await client.GetAsync($"{ChangesPath}?cursor=abc"), HttpStatusCode.BadRequest);
+        Assert.Equal(garbage.GetProperty("errors").GetRawText(), twice.GetProperty("errors").GetRawText());
     }
 
     [SkippableFact]
