@@ -30,7 +30,7 @@ public static class ContactsApp
         builder.Services.AddCors();
         builder.Services.AddApiKeyAuthentication();
         builder.Services.AddContactsOpenApi(builder.Configuration);
-        builder.Services.AddContactsRateLimits(builder.Configuration);
+        builder.Services.AddContactsRateLimits();
         builder.Services.AddDatabaseShare();
         builder.Services.AddOptions<ApiOptions>().BindSettings("Api");
         builder.Services.AddOptions<DocsAccessOptions>().BindSettings("Docs");

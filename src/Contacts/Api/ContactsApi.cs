@@ -13,7 +13,7 @@ public static class ContactsApi
 {
     public static RouteGroupBuilder MapContacts(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/contacts").RequireAuthorization().RequireDatabaseShare();
+        var group = app.MapGroup("/api/v1/contacts").RequireAuthorization().RequirePerKeyRateLimit().RequireDatabaseShare();
         group.MapGet("", ListContacts).WithName("ListContacts").DescribeListContacts();
         group.MapGet("/tags", ListTags).WithName("ListContactTags").DescribeListTags();
         group.MapChanges();

@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Contacts.Api;
 using Contacts.Data;
 using Contacts.Operations;
 using Microsoft.AspNetCore.Authentication;
@@ -59,7 +60,7 @@ public static class ApiKeyAuthentication
 
 internal sealed class ApiKeyHandler(
     IOptionsMonitor<ApiKeyOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    ContactsDatabase db, KeyCache keys, KeyUsage usage, IProblemDetailsService problems)
+    ContactsDatabase db, KeyCache keys, KeyUsage usage, PerKeyRateLimit limit)
     : AuthenticationHandler<ApiKeyOptions>(options, logger, encoder)
 {
     // The failure messages are the 401's detail. The header's form is named (a first mistake is often the missing
@@ -91,7 +92,7 @@ internal sealed class ApiKeyHandler(
         if (!keys.TryGet(keyId, out var stored))
         {
             // The address's failed-authentication bucket is checked before the lookup, not only after it (the limiter then answers 429).
-            if (Context.RequestServices.GetService<ApiRateLimiter>()?.FailedAuthExhausted(Context) == true)
+            if (limit.FailedAuthExhausted(Context))
                 return AuthenticateResult.Fail("Too many failed authentications from this address.");
             stored = await KeyQueries.FindAsync(db, keyId, Context.RequestAborted);
             keys.Remember(keyId, stored);
@@ -120,11 +121,7 @@ internal sealed class ApiKeyHandler(
             NoKey or SeveralHeaders => "Bearer error=\"invalid_request\"",
             _ => "Bearer error=\"invalid_token\"",
         });
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails = { Status = StatusCodes.Status401Unauthorized, Title = "Unauthorized", Detail = detail },
-        });
+        await Problems.Unauthorized(detail).ExecuteAsync(Context);
     }
 }
 

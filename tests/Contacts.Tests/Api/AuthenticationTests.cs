@@ -83,6 +83,22 @@ public abstract class AuthenticationTests(AppFixture fixture)
         Assert.Null(Assert.Single(response.Headers.WwwAuthenticate).Parameter);
     }
 
+    // It was a 500: the 401 was written through the problem-details service, which declines a client that accepts no JSON.
+    [SkippableFact]
+    public async Task AClientThatAcceptsOnlyHtmlIsStillToldTheKeyIsMissing()
+    {
+        await Data.CompanyAsync();
+        using var request = Get(ContractAssert.ContactsPath, null);
+        request.Headers.Accept.ParseAdd("text/html");
+
+        using var response = await App.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Missing API key.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
+    }
+
     [SkippableTheory]
     [InlineData(ContractAssert.ContactsPath, "Bearer")]
     [InlineData(ContractAssert.ContactsPath, "Bearer ")]
