@@ -18,9 +18,10 @@ namespace Contacts.Api.Binding;
 /// </remarks>
 public abstract record BoundParameters<TSelf> : IBoundParameters, IEndpointParameterMetadataProvider where TSelf : BoundParameters<TSelf>
 {
-    ParameterErrors IBoundParameters.Errors => Errors;
+    ParameterErrors? IBoundParameters.Errors => Errors;
 
-    internal ParameterErrors Errors { get; set; } = new();
+    /// <summary>Set by the binder; null for a record made in code.</summary>
+    internal ParameterErrors? Errors { get; set; }
 
     public static ValueTask<TSelf?> BindAsync(HttpContext http) => ValueTask.FromResult<TSelf?>(ParameterBinder<TSelf>.Bind(http));
 
