@@ -16,10 +16,7 @@ public static class Problems
     public static ValidationProblem InvalidParameters(string title, Dictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, detail: string.Join(" ", errors.Values.SelectMany(v => v)), title: title);
 
-    /// <summary>
-    /// 401, with the authentication handler's reason as the detail (Auth/ApiKeyAuthentication.cs). Without a detail, as
-    /// the status-code pages write it for a request that sent no key.
-    /// </summary>
+    /// <summary>401, with the authentication handler's reason as the detail (Auth/ApiKeyAuthentication.cs).</summary>
     public static ProblemHttpResult Unauthorized(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: detail);
 

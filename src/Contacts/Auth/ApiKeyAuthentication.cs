@@ -112,7 +112,6 @@ internal sealed class ApiKeyHandler(
         // The result authentication already reached for this request (cached): no second look at the key. Not the Safe
         // variant, which would turn a database failure's exception text into this body.
         var detail = (await HandleAuthenticateOnceAsync()).Failure?.Message ?? Missing;
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
         // RFC 6750 3.1: no error code when no Bearer credentials were sent (no header, another scheme); invalid_request
         // for a malformed request, invalid_token for a key that does not authenticate.
         Response.Headers.Append(HeaderNames.WWWAuthenticate, detail switch
