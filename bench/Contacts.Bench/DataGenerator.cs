@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Contacts.Data.Generation;
+using Contacts.Demo;
 using Contacts.Data.Import;
 
 namespace Contacts.Bench;

@@ -1,7 +1,7 @@
 using Contacts.Data.Companies;
 using Contacts.Data.Keys;
 using Contacts.Data;
-using Contacts.Data.Generation;
+using Contacts.Demo;
 using Contacts.Data.Import;
 
 namespace Contacts.Cli;
