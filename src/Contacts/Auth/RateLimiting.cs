@@ -55,7 +55,7 @@ internal sealed class ApiRateLimiter : IDisposable
 {
     private readonly TokenBucketRateLimiterOptions _perKey;
     private readonly TokenBucketRateLimiterOptions _perAddress;
-
+    // RateLimits:Enabled=false: the middleware is not used, and authentication, which asks first, never hears "exhausted".
     private readonly bool _enabled;
 
     public ApiRateLimiter(IOptions<RateLimitOptions> options)
