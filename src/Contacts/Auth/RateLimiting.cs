@@ -1,48 +1,12 @@
-using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
-using Contacts.Data;
 using Contacts.Operations;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Contacts.Auth;
-
-/// <summary>One token bucket: how many requests may come at once, and how fast the allowance comes back.</summary>
-public sealed class TokenBucketSettings
-{
-    [Range(1, 1_000_000)]
-    public int BucketSize { get; set; }
-    [Range(0d, 1_000_000d, MinimumIsExclusive = true)]
-    public double PermitsPerSecond { get; set; }
-
-    /// <summary>
-    /// The partitioned limiter replenishes at most every 100 ms, so the rate becomes a whole number of tokens per
-    /// period of at least 100 ms (300/s = 30 per 100 ms; 0.5/s = 1 per 2 s).
-    /// </summary>
-    internal TokenBucketRateLimiterOptions ToLimiterOptions()
-    {
-        var period = Math.Max(0.1, 1 / PermitsPerSecond);
-        return new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = BucketSize,
-            TokensPerPeriod = Math.Max(1, (int)Math.Round(PermitsPerSecond * period)),
-            ReplenishmentPeriod = TimeSpan.FromSeconds(period),
-            QueueLimit = 0,
-        };
-    }
-}
-
-/// <summary>Bound from the "RateLimits" section.</summary>
-public sealed class RateLimitOptions
-{
-    public bool Enabled { get; set; } = true;
-    /// <summary>Above what one key can get out of a 2-core server on SQLite (docs/reliability.md#rate-limits).</summary>
-    public TokenBucketSettings PerKey { get; set; } = new() { BucketSize = 6000, PermitsPerSecond = 3000 };
-    public TokenBucketSettings FailedAuthPerAddress { get; set; } = new() { BucketSize = 100, PermitsPerSecond = 10 };
-}
 
 /// <summary>
 /// Token buckets on the /api/ endpoints: one per API key for authenticated requests, one per client address for
@@ -60,14 +24,9 @@ public sealed class RateLimitOptions
 /// </remarks>
 public static class RateLimiting
 {
-    public static IServiceCollection AddContactsRateLimits(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddContactsRateLimits(this IServiceCollection services)
     {
-        services.AddOptions<RateLimitOptions>().BindSettings("RateLimits");
-        // Read now (which limiters to add) by the same rules; a bad value leaves the default here and stops start-up at validation.
-        var read = new RateLimitOptions();
-        Settings.Bind(configuration.GetSection("RateLimits"), read);
-        if (!read.Enabled) return services;
-
+        services.AddSettings<RateLimitOptions>("RateLimits");
         services.AddSingleton<ApiRateLimiter>();
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<ApiRateLimiter>((options, limiter) =>
@@ -81,8 +40,8 @@ public static class RateLimiting
     /// <summary>Call right after UseAuthentication: the buckets are chosen by the authenticated key.</summary>
     public static IApplicationBuilder UseContactsRateLimits(this IApplicationBuilder app)
     {
-        var limiter = app.ApplicationServices.GetService<ApiRateLimiter>();
-        if (limiter is null) return app;
+        if (!app.ApplicationServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Enabled) return app;
+        var limiter = app.ApplicationServices.GetRequiredService<ApiRateLimiter>();
         app.UseRateLimiter();
         return app.Use((http, next) =>
         {
@@ -96,9 +55,12 @@ internal sealed class ApiRateLimiter : IDisposable
 {
     private readonly TokenBucketRateLimiterOptions _perKey;
     private readonly TokenBucketRateLimiterOptions _perAddress;
+    // RateLimits:Enabled=false: the middleware is not used, and authentication, which asks first, never hears "exhausted".
+    private readonly bool _enabled;
 
     public ApiRateLimiter(IOptions<RateLimitOptions> options)
     {
+        _enabled = options.Value.Enabled;
         // .Value validates: bad settings stop startup with the validation message.
         var perKey = _perKey = options.Value.PerKey.ToLimiterOptions();
         var perAddress = _perAddress = options.Value.FailedAuthPerAddress.ToLimiterOptions();
@@ -129,7 +91,7 @@ internal sealed class ApiRateLimiter : IDisposable
     /// per-address bucket, so that the lookup is skipped and the limiter answers 429 as usual.
     /// </summary>
     public bool FailedAuthExhausted(HttpContext http) =>
-        Bucket(http).Kind == BucketKind.Address && Limiter.GetStatistics(http)?.CurrentAvailablePermits <= 0;
+        _enabled && Bucket(http).Kind == BucketKind.Address && Limiter.GetStatistics(http)?.CurrentAvailablePermits <= 0;
 
     /// <summary>An IPv6 client usually owns a whole /64, so that is one address here; IPv4-mapped addresses count as IPv4.</summary>
     internal static string AddressPartition(IPAddress? address)
