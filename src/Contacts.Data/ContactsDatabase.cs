@@ -95,8 +95,8 @@ public sealed class ContactsDatabase : IAsyncDisposable
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
         parameter.Value = value ?? DBNull.Value;
-        // Typed as text on every provider (Npgsql: text, SQLite: TEXT, as it infers anyway): Npgsql would otherwise send a
-        // .NET string as unknown-typed text, and the statements compare it with text columns.
+        // Text on every provider (SQLite infers it anyway): PostgreSQL's driver would otherwise send a .NET string as
+        // unknown-typed text, and the statements compare it with text columns. DbType.String is its NpgsqlDbType.Text.
         if (value is string) parameter.DbType = DbType.String;
         command.Parameters.Add(parameter);
     }
