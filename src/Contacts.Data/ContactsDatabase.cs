@@ -35,6 +35,7 @@ public sealed class ContactsDatabase : IAsyncDisposable
     /// in the service container because the query modules that use it are static and take the database.
     /// </summary>
     internal SearchTotals SearchTotals { get; }
+
     public DatabaseProvider Provider => Dialect.Provider;
 
     /// <summary>Full path of the SQLite database file (null on PostgreSQL).</summary>

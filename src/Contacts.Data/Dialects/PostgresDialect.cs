@@ -28,7 +28,7 @@ public sealed class PostgresDialect : SqlDialect
     /// A pool with the service's settings (the standbys' pools get the same). Its name labels Npgsql's metrics and spans
     /// instead of the connection string (host, port, database and user), which they carry otherwise.
     /// </summary>
-    internal static NpgsqlDataSource DataSource(DatabaseOptions options, string? connectionString, string name)
+    private static NpgsqlDataSource DataSource(DatabaseOptions options, string? connectionString, string name)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (!ExplicitlySet(connectionString, "Timeout")) builder.Timeout = options.ConnectTimeoutSeconds;
