@@ -60,7 +60,7 @@ internal sealed class DatabaseStartup(ContactsDatabase db, IHostApplicationLifet
         }
         try
         {
-            logger.LogInformation("Database: {RowLevelSecurity}", await db.Dialect.EnsureRowLevelSecurityAsync(db, cancellationToken));
+            logger.LogInformation("Database: {RowLevelSecurity}", await db.Dialect.EnsureRowLevelSecurityAsync(cancellationToken));
         }
         catch (Exception e) when (ContactsDatabase.IsUnavailable(e))
         {
@@ -77,7 +77,7 @@ internal sealed class DatabaseStartup(ContactsDatabase db, IHostApplicationLifet
             try
             {
                 await Task.Delay(TimeSpan.FromSeconds(2), ct);
-                logger.LogInformation("Database: {RowLevelSecurity}", await db.Dialect.EnsureRowLevelSecurityAsync(db, ct));
+                logger.LogInformation("Database: {RowLevelSecurity}", await db.Dialect.EnsureRowLevelSecurityAsync(ct));
                 return;
             }
             catch (OperationCanceledException)

@@ -29,13 +29,14 @@ public static class ChangesApi
         if (errors.Count > 0) return Problems.InvalidQuery(errors);
         var conditional = ConditionalGet.For(http, company, query.Canonical);
         if (await conditional.UnchangedAsync(db, ct)) return ConditionalGet.NotModified;
-        var read = await ChangeFeedQueries.ReadAsync(db, company, query.Cursor, query.Limit, ct);
+        var read = await ChangeFeedQueries.ReadAsync(db, company, query.Cursor?.Position, query.Limit, ct);
         if (read.Page is not { } page)
             return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Cursor expired", type: CursorExpiredType,
                 detail: "The cursor cannot continue: it is older than the change history this server keeps (Sync:HistoryDays), " +
                         "or the database has moved to another history since it was issued (a failover or a restore). " +
                         "Start again without a cursor: the feed then sends every contact once.");
-        return conditional.Unchanged(read.Stamp) ? ConditionalGet.NotModified : TypedResults.Json(page, ContactsJsonContext.Wire.ChangesPage);
+        return conditional.Unchanged(read.Stamp) ? ConditionalGet.NotModified
+            : TypedResults.Json(new ChangesPage(page.Changes, new ChangeCursor(company, page.Next).Encode(), page.HasMore), ContactsJsonContext.Wire.ChangesPage);
     }
 
     private static RouteHandlerBuilder DescribeChanges(this RouteHandlerBuilder endpoint) => endpoint
