@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark in one command:  bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration SECONDS]
+# The benchmark in one command:  bench/run.sh small|medium|large|xlarge [--sqlite] [--smoke] [--label NAME] [--duration SECONDS]
 #                                 [--skip-alone] [--keep-db | --reuse-db] [--replicas N] [--scenarios a,b,...] [--writes 1,5,50]
 # Generates the data (once, bench/data/), starts a throwaway PostgreSQL (or an SQLite file), loads the data with the
 # import commands' code on one connection pool (contacts-bench load), runs the service in Release on loopback, drives each scenario with wrk (16 connections), captures
@@ -19,7 +19,7 @@
 set -euo pipefail
 
 size="${1:-}"; shift || true
-case "$size" in tiny|small|medium|large) ;; *) echo "usage: bench/run.sh small|medium|large [--sqlite] [--smoke] [--label NAME] [--duration S] [--replicas N]" >&2; exit 2 ;; esac
+case "$size" in tiny|small|medium|large|xlarge) ;; *) echo "usage: bench/run.sh small|medium|large|xlarge [--sqlite] [--smoke] [--label NAME] [--duration S] [--replicas N]" >&2; exit 2 ;; esac
 provider=postgres; smoke=0; label=""; duration=""; connections=16; keep_db=0; reuse_db=0; alone=1; replicas=0; only=; writes=""
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Contacts.Data.Generation;
+using Contacts.Demo;
 using Contacts.Data.Import;
 
 namespace Contacts.Bench;
@@ -22,6 +22,9 @@ internal static class DataGenerator
         ["small"] = (10_000, 100),
         ["medium"] = (100_000, 300),
         ["large"] = (1_000_000, 1_000),
+        // Ten times large: a 2.5M-contact company, nine of 500k, and the small companies as in large (about 300 contacts
+        // each), so ten times as many of them (issue 19 item 5: how cost grows with the company).
+        ["xlarge"] = (10_000_000, 10_000),
     };
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -43,7 +43,7 @@ internal static class Loader
         var done = 0;
         await CliAsync([.. common, "migrate", "--json"], CancellationToken.None); // once, before the parallel workers
         // The admin commands' own options: the schema owner, every company (CliContext.Open).
-        await using var db = new ContactsDatabase(DatabaseOptions.FromConfiguration(new ConfigurationBuilder()
+        await using var db = new ContactsDatabase(DataServices.ReadDatabaseOptions(new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Provider"] = provider, ["ConnectionStrings:Contacts"] = connection })
             .Build()).AsOwner());
         await Parallel.ForEachAsync(load,

@@ -1,7 +1,8 @@
+using System.Data;
 using System.Data.Common;
+using Contacts.Data.Contacts;
 using Contacts.Data.Dialects;
 using Contacts.Data.Replication;
-using Npgsql;
 
 namespace Contacts.Data;
 
@@ -15,16 +16,9 @@ public sealed class ContactsDatabase : IAsyncDisposable
     {
         Options = options;
         Clock = clock ?? TimeProvider.System;
-        Dialect = options.Provider switch
-        {
-            DatabaseProvider.Postgres => new PostgresDialect(options),
-            _ => new SqliteDialect(options),
-        };
-        if (Dialect is PostgresDialect postgres && options.Replicas.ConnectionStrings.Count > 0)
-        {
-            Replicas = new ReplicaSet(postgres.PrimaryDataSource,
-                options.Replicas.ConnectionStrings.Select((s, i) => PostgresDialect.DataSource(options, s, $"replica-{i + 1}")).ToList(), options.Replicas, Clock);
-        }
+        Dialect = SqlDialect.Create(options);
+        Replicas = Dialect.CreateReplicas(Clock);
+        SearchTotals = new SearchTotals(SearchTotals.DefaultCapacity, Clock);
     }
 
     /// <summary>The primary and its standbys when ConnectionStrings:ContactsReplicas names any; null otherwise.</summary>
@@ -35,6 +29,13 @@ public sealed class ContactsDatabase : IAsyncDisposable
     /// <summary>The clock for the times the data layer writes (created_at, revoked_at, imports); tests pass a fake one.</summary>
     public TimeProvider Clock { get; }
     public SqlDialect Dialect { get; }
+
+    /// <summary>
+    /// Exact search totals of this database, each valid while its company's data version is unchanged: here rather than
+    /// in the service container because the query modules that use it are static and take the database.
+    /// </summary>
+    internal SearchTotals SearchTotals { get; }
+
     public DatabaseProvider Provider => Dialect.Provider;
 
     /// <summary>Full path of the SQLite database file (null on PostgreSQL).</summary>
@@ -74,19 +75,11 @@ public sealed class ContactsDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>Commands created, by provider: how many statements requests cost (operators' dashboards, and the test that a page costs a fixed number).</summary>
+    /// <summary>The data layer's instruments: commands created (<see cref="SqlDialect.Command"/>), search counts, replicas.</summary>
     public static readonly System.Diagnostics.Metrics.Meter Meter = new("Contacts.Data");
-    private static readonly System.Diagnostics.Metrics.Counter<long> Commands = Meter.CreateCounter<long>("contacts.db.commands");
 
-    public DbCommand Command(DbConnection connection, string sql, DbTransaction? transaction = null)
-    {
-        Commands.Add(1);
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        command.CommandTimeout = Options.CommandTimeoutSeconds;
-        return command;
-    }
+    public DbCommand Command(DbConnection connection, string sql, DbTransaction? transaction = null) =>
+        Dialect.Command(connection, sql, transaction);
 
     public object TimestampValue(DateTime utc) => Dialect.TimestampValue(utc);
 
@@ -103,8 +96,9 @@ public sealed class ContactsDatabase : IAsyncDisposable
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
         parameter.Value = value ?? DBNull.Value;
-        // Npgsql would send a .NET string as unknown-typed text otherwise; the statements compare it with text columns.
-        if (value is string && parameter is NpgsqlParameter np) np.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+        // Text on every provider (SQLite infers it anyway): PostgreSQL's driver would otherwise send a .NET string as
+        // unknown-typed text, and the statements compare it with text columns. DbType.String is its NpgsqlDbType.Text.
+        if (value is string) parameter.DbType = DbType.String;
         command.Parameters.Add(parameter);
     }
 
@@ -113,7 +107,7 @@ public sealed class ContactsDatabase : IAsyncDisposable
     {
         TimeoutException => true,
         InvalidOperationException { InnerException: { } inner } => IsUnavailable(inner),
-        _ => PostgresDialect.IsUnavailableError(exception) || SqliteDialect.IsUnavailableError(exception),
+        _ => SqlDialect.IsUnavailableError(exception),
     };
 
     public async ValueTask DisposeAsync()

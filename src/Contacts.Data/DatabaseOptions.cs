@@ -1,14 +1,11 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Configuration;
 
 namespace Contacts.Data;
 
-public enum DatabaseProvider { Sqlite, Postgres }
-
-/// <summary>Required: company commands run under PostgreSQL's row-level security, or the service does not start. Off: the explicit opt-out.</summary>
-public enum RowLevelSecurityMode { Required, Off }
-
-/// <summary>Bound from the "Database" section plus ConnectionStrings:Contacts and ConnectionStrings:ContactsMigrations.</summary>
+/// <summary>
+/// Bound from the "Database" section plus ConnectionStrings:Contacts and ConnectionStrings:ContactsMigrations
+/// (DataServices.AddDatabaseOptions), the rules across settings in <see cref="DatabaseOptionsValidation"/>.
+/// </summary>
 public sealed class DatabaseOptions
 {
     public const string DefaultSqliteConnectionString = "Data Source=contacts.db";
@@ -32,23 +29,6 @@ public sealed class DatabaseOptions
     public int MaxPoolSize { get; set; } = Math.Max(4, 2 * Environment.ProcessorCount);
     /// <summary>Streaming standbys that serve reads (ConnectionStrings:ContactsReplicas); none by default. docs/scale-out.md.</summary>
     public Replication.ReplicaOptions Replicas { get; set; } = new();
-
-    /// <summary>The "Database" section and the connection strings, read and checked by <see cref="Settings"/>.</summary>
-    public static DatabaseOptions FromConfiguration(IConfiguration configuration)
-    {
-        var options = Settings.Read<DatabaseOptions>(configuration, "Database");
-        options.ConnectionString = configuration.GetConnectionString("Contacts");
-        var migrations = configuration.GetConnectionString("ContactsMigrations");
-        options.MigrationsConnectionString = string.IsNullOrWhiteSpace(migrations) ? null : migrations;
-        options.Replicas = Replication.ReplicaOptions.FromConfiguration(configuration, options.Provider);
-        if (options.Provider == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(options.ConnectionString))
-        {
-            throw new SettingsException(
-                "Database:Provider is 'postgres' but ConnectionStrings:Contacts is not set " +
-                "(e.g. ConnectionStrings__Contacts='Host=localhost;Database=contacts;Username=contacts;Password=...').");
-        }
-        return options;
-    }
 
     /// <summary>The same settings connecting as the schema owner: what the admin CLI uses.</summary>
     public DatabaseOptions AsOwner() => new()

@@ -25,7 +25,8 @@ public static class Migrator
     public static IReadOnlyList<Migration> Available(DatabaseProvider provider)
     {
         var assembly = typeof(Migrator).Assembly;
-        var folder = provider == DatabaseProvider.Postgres ? ".Migrations.postgres." : ".Migrations.sqlite.";
+        // Each provider's scripts are in the folder named after it (Migrations/postgres, Migrations/sqlite).
+        var folder = $".Migrations.{provider.ToString().ToLowerInvariant()}.";
         return assembly.GetManifestResourceNames()
             .Where(n => n.Contains(folder, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
             .Select(n => Load(assembly, n, n[(n.IndexOf(folder, StringComparison.Ordinal) + folder.Length)..^4]))
@@ -49,7 +50,7 @@ public static class Migrator
     internal static async Task<IReadOnlyList<Migration>> MigrateAsync(ContactsDatabase db, IEnumerable<Migration> migrations, CancellationToken ct = default)
     {
         await using var connection = await db.OpenAsOwnerAsync(ct);
-        await db.Dialect.PrepareForMigrationsAsync(db, connection, ct);
+        await db.Dialect.PrepareForMigrationsAsync(connection, ct);
         await using (var create = db.Command(connection,
             "CREATE TABLE IF NOT EXISTS schema_migration (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)"))
         {
@@ -77,7 +78,7 @@ public static class Migrator
     private static async Task<bool> ApplyAsync(ContactsDatabase db, DbConnection connection, Migration migration, CancellationToken ct)
     {
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await db.Dialect.LockMigrationsAsync(db, connection, transaction, ct);
+        await db.Dialect.LockMigrationsAsync(connection, transaction, ct);
         await using (var check = db.Command(connection, "SELECT count(*) FROM schema_migration WHERE version = @v", transaction))
         {
             ContactsDatabase.AddParameter(check, "@v", migration.Version);

@@ -24,17 +24,17 @@ public static class ContactsApp
         });
 
         builder.Services.TryAddSingleton(TimeProvider.System); // tests put a fake clock here first
-        builder.Services.AddContactsData(builder.Configuration);
+        builder.Services.AddContactsData();
         builder.Services.AddContactsProblemDetails();
         builder.Services.AddContactsCompression();
         builder.Services.AddCors();
         builder.Services.AddApiKeyAuthentication();
-        builder.Services.AddContactsOpenApi(builder.Configuration);
+        builder.Services.AddContactsOpenApi();
         builder.Services.AddContactsRateLimits();
         builder.Services.AddDatabaseShare();
-        builder.Services.AddOptions<ApiOptions>().BindSettings("Api");
-        builder.Services.AddOptions<DocsAccessOptions>().BindSettings("Docs");
-        builder.Services.AddChangeFeed(builder.Configuration);
+        builder.Services.AddSettings<ApiOptions, ApiOptionsValidation>("Api");
+        builder.Services.AddSettings<DocsOptions>("Docs");
+        builder.Services.AddChangeFeed();
         builder.Services.AddContactsHealthChecks();
         builder.Services.AddContactsTelemetry(builder.Configuration);
 
@@ -53,7 +53,7 @@ public static class ContactsApp
         app.UseContactsRateLimits();
         app.UseAuthorization();
         app.MapContacts();
-        app.MapGroup("").WithMetadata(EndpointAccessPolicy.For(app.Services.GetRequiredService<IOptions<DocsAccessOptions>>().Value))
+        app.MapGroup("").WithMetadata(EndpointAccessPolicy.For(app.Services.GetRequiredService<IOptions<DocsOptions>>().Value))
             .MapContactsDocs();
         app.MapContactsHealthChecks();
         app.MapContactsMetrics();

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Contacts.Data;
-using Contacts.Data.Generation;
+using Contacts.Demo;
 using Contacts.Data.Import;
 
 // soak-data FILE COUNT SEED: COUNT generated contacts as JSON Lines in the API's shape, for `contacts import`.

@@ -1,14 +1,14 @@
 using System.Data.Common;
 using System.Globalization;
 using Contacts.Contracts;
+using Contacts.Data.Dialects;
 using Contacts.Data.Replication;
-using NpgsqlTypes;
 
 namespace Contacts.Data.Changes;
 
-/// <summary>A page of the feed, or Expired: the cursor is older than the kept history, or from another history (answer
+/// <summary>A page of the feed, or Expired: the position is older than the kept history, or from another history (answer
 /// 410); and the company's stamp, read before the page on the node that read it.</summary>
-public sealed record ChangeFeedRead(ChangesPage? Page, ChangeStamp Stamp)
+public sealed record ChangeFeedRead(ChangeFeedPage? Page, ChangeStamp Stamp)
 {
     public bool Expired => Page is null;
 }
@@ -39,11 +39,12 @@ public static class ChangeFeedQueries
         LEFT JOIN tag t ON t.company_id = ct.company_id AND t.id = ct.tag_id
         """;
 
-    public static async Task<ChangeFeedRead> ReadAsync(ContactsDatabase db, long company, ChangeCursor? cursor, int limit,
+    /// <summary>The page after <paramref name="from"/> (null: from the beginning), at most <paramref name="limit"/> changes.</summary>
+    public static async Task<ChangeFeedRead> ReadAsync(ContactsDatabase db, long company, ChangePosition? from, int limit,
         CancellationToken ct)
     {
-        var dialect = ChangeFeedDialect.For(db);
-        var walk = cursor is null or { Kind: ChangeCursorKind.Walk };
+        var dialect = db.Dialect;
+        var walk = from is null or { Kind: ChangePositionKind.Walk };
         // A cursor cannot go on (410) when a purge removed a tombstone at or after it, or when it was read in another
         // history: its mark is not the current one, or its position is ahead of the company's newest (a standby
         // promoted, or a restore, before the new history's first commit). Cursors issued before marks (@history = 0)
@@ -53,8 +54,8 @@ public static class ChangeFeedQueries
                 OR CASE WHEN @history = 0 THEN NOT h.first_history ELSE @history <> h.history OR s.seq > h.horizon END)
             """;
         var horizon = $"""
-            h AS (SELECT {dialect.Horizon} AS horizon, {dialect.History} AS history, {dialect.FirstHistory} AS first_history,
-                         {dialect.Position} AS position)
+            h AS (SELECT {dialect.ChangeHorizon} AS horizon, {SqlDialect.HistoryMark} AS history, {SqlDialect.FirstHistory} AS first_history,
+                         {dialect.WalPosition} AS position)
             """;
         // @start < 0: the walk begins now, at this statement's horizon. The flags are computed once (MATERIALIZED), not
         // once per row of the page (measured: 1,155 index probes for a page of 100 contacts with their tags).
@@ -77,7 +78,7 @@ public static class ChangeFeedQueries
                WITH {horizon},
                s AS (SELECT CAST(@start AS bigint) AS seq),
                f AS MATERIALIZED (SELECT h.horizon, h.position, h.history, {expired} AS expired FROM h CROSS JOIN s),
-               page AS ({dialect.LogPage})
+               page AS ({dialect.ChangeLogPage})
                SELECT f.horizon, CAST(@start AS bigint), f.expired, 1 = 0, {ChangeColumns}, f.position, f.history
                FROM f LEFT JOIN (
                    SELECT p.change_seq, p.contact_id, p.deleted_at, {ContactWithTags}
@@ -88,20 +89,20 @@ public static class ChangeFeedQueries
 
         // On a node that has replayed what the previous poll's node had: a node behind it could answer a walk page from an
         // older state than the log position the walk continues from, and that change would never come (docs/scale-out.md).
-        NpgsqlLogSequenceNumber? needed = cursor is { WalPosition: > 0 } ? new NpgsqlLogSequenceNumber((ulong)cursor.WalPosition) : null;
-        return await db.ReadAsync((connection, token) => ReadPageAsync(db, connection, sql, company, cursor, limit, walk, token),
+        ulong? needed = from is { WalPosition: > 0 } ? (ulong)from.WalPosition : null;
+        return await db.ReadAsync((connection, token) => ReadPageAsync(db, connection, sql, company, from, limit, walk, token),
             needed, ct: ct);
     }
 
     private static async Task<ChangeFeedRead> ReadPageAsync(ContactsDatabase db, DbConnection connection, string sql, long company,
-        ChangeCursor? cursor, int limit, bool walk, CancellationToken ct)
+        ChangePosition? from, int limit, bool walk, CancellationToken ct)
     {
         await using var command = db.CompanyCommand(connection, company, ChangeStamp.Sql(db) + ";\n" + sql);
         ContactsDatabase.AddParameter(command, "@company", company);
-        ContactsDatabase.AddParameter(command, "@start", cursor?.Seq ?? -1L);
-        ContactsDatabase.AddParameter(command, "@after", cursor?.ContactId ?? 0L);
+        ContactsDatabase.AddParameter(command, "@start", from?.Seq ?? -1L);
+        ContactsDatabase.AddParameter(command, "@after", from?.ContactId ?? 0L);
         ContactsDatabase.AddParameter(command, "@take", limit + 1);
-        ContactsDatabase.AddParameter(command, "@history", cursor?.History ?? 0L);
+        ContactsDatabase.AddParameter(command, "@history", from?.History ?? 0L);
         await using var reader = await db.ExecuteForCompanyAsync(command, ct);
         var stamp = await ChangeStamp.ReadAsync(reader, ct);
 
@@ -132,21 +133,21 @@ public static class ChangeFeedQueries
 
         var more = items.Count > limit;
         if (more) items.RemoveAt(items.Count - 1);
-        ChangeCursor next;
+        ChangePosition next;
         if (walk)
         {
-            next = more ? new ChangeCursor(company, ChangeCursorKind.Walk, start, items[^1].Id, position, history)
+            next = more ? new ChangePosition(ChangePositionKind.Walk, start, items[^1].Id, position, history)
                 // The walk is over: the log follows from where it began, or from the horizon if nothing has changed since.
-                : new ChangeCursor(company, ChangeCursorKind.Log, pending ? start : horizon, ChangeCursor.AllOfPosition, position, history);
+                : new ChangePosition(ChangePositionKind.Log, pending ? start : horizon, ChangePosition.AllOfPosition, position, history);
             more |= pending;
         }
         else
         {
-            // A short page read everything up to the horizon: the cursor moves to its end.
-            next = more ? new ChangeCursor(company, ChangeCursorKind.Log, items[^1].Seq, items[^1].Id, position, history)
-                : new ChangeCursor(company, ChangeCursorKind.Log, horizon, ChangeCursor.AllOfPosition, position, history);
+            // A short page read everything up to the horizon: the position moves to its end.
+            next = more ? new ChangePosition(ChangePositionKind.Log, items[^1].Seq, items[^1].Id, position, history)
+                : new ChangePosition(ChangePositionKind.Log, horizon, ChangePosition.AllOfPosition, position, history);
         }
-        return new ChangeFeedRead(new ChangesPage([.. items.Select(i => i.Change)], next.Encode(), more), stamp);
+        return new ChangeFeedRead(new ChangeFeedPage([.. items.Select(i => i.Change)], next, more), stamp);
     }
 
     /// <summary>Deletes tombstones recorded before <paramref name="before"/>; cursors from before them then answer 410.</summary>
@@ -154,7 +155,7 @@ public static class ChangeFeedQueries
     {
         await using var connection = await db.OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using var command = db.Command(connection, ChangeFeedDialect.For(db).Purge, transaction);
+        await using var command = db.Command(connection, db.Dialect.PurgeChanges, transaction);
         ContactsDatabase.AddParameter(command, "@before", db.TimestampValue(before));
         var purged = Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
         await transaction.CommitAsync(ct);
@@ -169,7 +170,7 @@ public static class ChangeFeedQueries
     public static async Task<long> RestartHistoryAsync(ContactsDatabase db, CancellationToken ct)
     {
         await using var connection = await db.OpenAsOwnerAsync(ct);
-        await using var command = db.Command(connection, ChangeFeedDialect.For(db).RestartHistory);
+        await using var command = db.Command(connection, db.Dialect.RestartHistory);
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
 
@@ -188,61 +189,4 @@ public static class ChangeFeedQueries
     private static bool Flag(DbDataReader reader, int ordinal) => Convert.ToBoolean(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
 
     private static string Text(long id) => id.ToString(CultureInfo.InvariantCulture);
-}
-
-/// <summary>Where the databases differ for the feed: positions, the horizon, the history, the purge.</summary>
-internal abstract class ChangeFeedDialect
-{
-    public static ChangeFeedDialect For(ContactsDatabase db) => db.Dialect.ChangeFeed;
-
-    /// <summary>SQL for the company's (@company) horizon: the newest position whose changes, and every lower one's, have
-    /// committed and are visible to the statement; a change it cannot see yet gets a higher position. 0 without changes.</summary>
-    public abstract string Horizon { get; }
-
-    /// <summary>SQL for the company's (@company) position for its ETags (<see cref="ChangeStamp"/>): moved by every
-    /// committed write to its contacts, their tags or its tags, and by no other company's; 0 before any.</summary>
-    public abstract string CompanyPosition { get; }
-
-    /// <summary>SQL for the mark of the current history (contact_change_history).</summary>
-    public abstract string History { get; }
-
-    /// <summary>SQL: true while the database is still in the history its change feed began in.</summary>
-    public abstract string FirstHistory { get; }
-
-    /// <summary>SQL: true when the company (@company) has a change at a position after <paramref name="position"/>.</summary>
-    public abstract string ChangedAfter(string position);
-
-    /// <summary>
-    /// The log page: (change_seq, contact_id, deleted_at) of @company after (@start, @after) up to the horizon of CTE h,
-    /// in that order, at most @take rows.
-    /// </summary>
-    public abstract string LogPage { get; }
-
-    /// <summary>SQL for the answering node's WAL position as a bigint, read after the statement's snapshot was taken, so at
-    /// or past everything the snapshot sees; 0 where there are no standbys.</summary>
-    public abstract string Position { get; }
-
-    /// <summary>Deletes tombstones older than @before, records the purged positions per company, returns how many.</summary>
-    public abstract string Purge { get; }
-
-    /// <summary>Inserts a new row into contact_change_history with a fresh random mark; returns its id.</summary>
-    public abstract string RestartHistory { get; }
-
-    /// <summary>
-    /// For a search total's repair (docs/search-performance.md): the ids (contact_id) of @company's contacts changed
-    /// after position @cached_since, at most @repair_limit + 1 of them.
-    /// </summary>
-    public abstract string ChangedContacts { get; }
-
-    /// <summary>
-    /// For each contact of CTE changed: its before-image at @cached_since (contact_id, absent, complete, search_text,
-    /// phone_digits, tag_ids), from the first change after it; complete is false, or the row missing, when it cannot tell.
-    /// </summary>
-    public abstract string FirstImages { get; }
-
-    /// <summary>SQL: true when a change after @cached_since cannot be repaired from images (bulk, renamed or deleted tag, purged images).</summary>
-    public abstract string RepairBlocked { get; }
-
-    /// <summary>SQL: true when image <c>i</c>'s tag ids include one the uncorrelated subquery finds.</summary>
-    public abstract string ImageHasTag(string tagIds);
 }

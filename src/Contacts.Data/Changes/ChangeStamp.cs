@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Contacts.Data.Dialects;
 using Contacts.Data.Replication;
 
 namespace Contacts.Data.Changes;
@@ -16,7 +17,7 @@ public sealed record ChangeStamp(long Position, long History, long Purged)
 {
     /// <summary>One row of three columns for @company: prepend it to a company command and read it with <see cref="ReadAsync(DbDataReader, CancellationToken)"/>.</summary>
     internal static string Sql(ContactsDatabase db) => $"""
-        SELECT {db.Dialect.ChangeFeed.CompanyPosition}, coalesce({db.Dialect.ChangeFeed.History}, 0),
+        SELECT {db.Dialect.CompanyPosition}, coalesce({SqlDialect.HistoryMark}, 0),
                coalesce((SELECT p.purged_through FROM contact_change_purge p WHERE p.company_id = @company), 0)
         """;
 

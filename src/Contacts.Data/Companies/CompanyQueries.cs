@@ -3,8 +3,6 @@ using Contacts.Contracts;
 
 namespace Contacts.Data.Companies;
 
-public sealed record CompanyRow(long Id, string Name, DateTime CreatedAt, long Contacts, long ActiveKeys);
-
 /// <summary>Companies, for the admin commands. Not tenant-scoped: the operator manages every company.</summary>
 public static class CompanyQueries
 {

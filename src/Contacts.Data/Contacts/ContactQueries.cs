@@ -44,7 +44,7 @@ public static class ContactQueries
         // for all the requests that need it together.
         var cacheable = folded is not null && filters.UpdatedSince is null && filters.TagIds.Count == 0;
         var cacheKey = cacheable ? TotalKey(filters.Search!, folded!) : null;
-        var cached = cacheKey is not null ? db.Dialect.SearchTotals.Find(company, cacheKey) : null;
+        var cached = cacheKey is not null ? db.SearchTotals.Find(company, cacheKey) : null;
         // With a known total, a longer term whose matches are dense enough is also paged in id order instead of
         // looking every match up in the trigram index first (`tho` on the 250k company: 6,000 lookups for 10 rows).
         var scan = shortTerm || cached is { } known && ScansInIdOrder(window, known);
@@ -77,12 +77,12 @@ public static class ContactQueries
             // Stale or missing: counted once for every request that needs it now (SearchTotals.CountOnceAsync).
             // A stale total is repaired from the changes since it was counted; a missing one (or one the changes cannot
             // repair) is counted. Once for every request that needs it now (SearchTotals.CountOnceAsync).
-            total = (await db.Dialect.SearchTotals.CountOnceAsync(company, cacheKey!, stale.Since,
+            total = (await db.SearchTotals.CountOnceAsync(company, cacheKey!, stale.Since,
                 async token => cached is { } before && await RepairAsync(db, company, filter, before, token) is { } repaired
                     ? repaired
                     : await CountAsync(db, company, filter, customPlans, token), ct)).Total;
         }
-        else if (horizon is { } seen) db.Dialect.SearchTotals.Set(company, cacheKey!, new SearchTotals.Entry(seen.Since, total, seen.Size));
+        else if (horizon is { } seen) db.SearchTotals.Set(company, cacheKey!, new SearchTotals.Entry(seen.Since, total, seen.Size));
         return new ListPage<Contact>(rows, total, stamp);
     }
 
@@ -94,12 +94,12 @@ public static class ContactQueries
     private static Task<SearchTotals.Entry> CountAsync(ContactsDatabase db, long company, Filter filter, bool customPlans, CancellationToken ct)
     {
         Counts.Add(1);
-        db.Dialect.SearchTotals.CountingOne();
+        db.SearchTotals.CountingOne();
         return db.ReadAsync(async (connection, token) =>
         {
             using var timeLimit = db.Dialect.LimitStatementTime(connection);
             await using var command = db.CompanyCommand(connection, company,
-                $"SELECT (SELECT count(*) FROM contact c WHERE {filter.Sql}), {db.Dialect.ChangeFeed.Horizon}, {CompanySize}", customPlans);
+                $"SELECT (SELECT count(*) FROM contact c WHERE {filter.Sql}), {db.Dialect.ChangeHorizon}, {CompanySize}", customPlans);
             filter.Bind(command);
             await using var reader = await db.ExecuteForCompanyAsync(command, token);
             await reader.ReadAsync(token);
@@ -125,21 +125,21 @@ public static class ContactQueries
         CancellationToken ct)
     {
         if (filter.RepairTests is not var (row, image)) return Task.FromResult<SearchTotals.Entry?>(null);
-        var feed = db.Dialect.ChangeFeed;
+        var dialect = db.Dialect;
         return db.ReadAsync(async (connection, token) =>
         {
             using var timeLimit = db.Dialect.LimitStatementTime(connection);
             await using var command = db.CompanyCommand(connection, company, $"""
-                WITH changed AS ({feed.ChangedContacts}),
-                images AS ({feed.FirstImages})
-                SELECT CASE WHEN NOT {feed.RepairBlocked}
+                WITH changed AS ({dialect.ChangedContacts}),
+                images AS ({dialect.FirstImages})
+                SELECT CASE WHEN NOT {dialect.RepairBlocked}
                                  AND (SELECT count(*) FROM changed) <= @repair_limit
                                  AND (SELECT count(*) FROM images i WHERE i.complete) = (SELECT count(*) FROM changed)
                             THEN @cached_total
                                  + (SELECT count(*) FROM contact c WHERE c.company_id = @company
                                       AND c.id IN (SELECT contact_id FROM changed) AND {row})
                                  - (SELECT count(*) FROM images i WHERE NOT i.absent AND {image})
-                       END, {feed.Horizon}, {CompanySize}
+                       END, {dialect.ChangeHorizon}, {CompanySize}
                 """, customPlans: false);
             filter.Bind(command); // @cached_since and @cached_total are the entry's (before's), as for the page
             ContactsDatabase.AddParameter(command, "@repair_limit", (long)RepairLimit);
@@ -147,7 +147,7 @@ public static class ContactQueries
             await reader.ReadAsync(token);
             if (reader.IsDBNull(0)) return (SearchTotals.Entry?)null;
             Repairs.Add(1);
-            db.Dialect.SearchTotals.RepairingOne();
+            db.SearchTotals.RepairingOne();
             return new SearchTotals.Entry(Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture),
                 Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture));
         }, ct: ct);
@@ -262,7 +262,7 @@ public static class ContactQueries
         var matchesByRow = Matches($"IN ({matchingTags})", "");
         // The same match for one contact now and for a before-image `i` (RepairAsync): text, phone digits, or a matching tag.
         filter.RepairTests = (matchesByRow,
-            $"(i.search_text LIKE {pattern} ESCAPE '\\'{ByPhone("i")} OR {dialect.ChangeFeed.ImageHasTag(matchingTags)})");
+            $"(i.search_text LIKE {pattern} ESCAPE '\\'{ByPhone("i")} OR {dialect.ImageHasTag(matchingTags)})");
         var tenant = filter.Sql;
         if (scan) filter.PageSql = tenant + " AND " + Matches(dialect.InTagsFoundOnce(matchingTags), " LIMIT 1 OFFSET 0");
         if (shortTerm)
@@ -313,12 +313,12 @@ public static class ContactQueries
                 // NULL when stale or missing: the total is then counted once for all the requests that need it at the
                 // same time (CountAsync through SearchTotals.CountOnceAsync), not by each inside its own command.
                 ? $"""
-                  SELECT CASE WHEN @cached_since >= 0 AND NOT {dialect.ChangeFeed.ChangedAfter("@cached_since")}
-                              THEN @cached_total END, {dialect.ChangeFeed.Horizon}, {size}
+                  SELECT CASE WHEN @cached_since >= 0 AND NOT {dialect.ChangedAfter("@cached_since")}
+                              THEN @cached_total END, {dialect.ChangeHorizon}, {size}
                   """
                 // The window counts: this statement's snapshot is taken before the page's, so its horizon is at most
                 // the page's, and a change the count did not see is at or past it (docs/search-performance.md).
-                : counted == Counted.Window ? $"SELECT NULL, {dialect.ChangeFeed.Horizon}, {size}"
+                : counted == Counted.Window ? $"SELECT NULL, {dialect.ChangeHorizon}, {size}"
                 // Not cacheable (date or tag filters) and paged in id order: a count of its own.
                 : scan ? $"SELECT count(*) FROM contact c WHERE {filter.Sql}"
                 : null,

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Contacts.Data.Import;
+using Contacts.Data.Replication;
 using Npgsql;
 
 namespace Contacts.Data.Dialects;
@@ -11,21 +12,23 @@ public sealed class PostgresDialect : SqlDialect
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlDataSource? _owner;
 
-    public PostgresDialect(DatabaseOptions options)
+    public PostgresDialect(DatabaseOptions options) : base(options)
     {
         _dataSource = DataSource(options, options.ConnectionString, "primary");
         if (options.MigrationsConnectionString is { } owner && owner != options.ConnectionString)
             _owner = DataSource(options, owner, "owner");
     }
 
-    /// <summary>The primary's pool: the one the replica monitor compares the standbys with.</summary>
-    internal NpgsqlDataSource PrimaryDataSource => _dataSource;
+    /// <summary>The standbys' pools beside the primary's, which the replica monitor compares them with.</summary>
+    internal override ReplicaSet? CreateReplicas(TimeProvider clock) => Options.Replicas.ConnectionStrings.Count == 0 ? null
+        : new ReplicaSet(_dataSource,
+            Options.Replicas.ConnectionStrings.Select((s, i) => DataSource(Options, s, $"replica-{i + 1}")).ToList(), Options.Replicas, clock);
 
     /// <summary>
     /// A pool with the service's settings (the standbys' pools get the same). Its name labels Npgsql's metrics and spans
     /// instead of the connection string (host, port, database and user), which they carry otherwise.
     /// </summary>
-    internal static NpgsqlDataSource DataSource(DatabaseOptions options, string? connectionString, string name)
+    private static NpgsqlDataSource DataSource(DatabaseOptions options, string? connectionString, string name)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (!ExplicitlySet(connectionString, "Timeout")) builder.Timeout = options.ConnectTimeoutSeconds;
@@ -46,6 +49,8 @@ public sealed class PostgresDialect : SqlDialect
         connectionString?.Contains(keyword, StringComparison.OrdinalIgnoreCase) == true;
 
     public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+
+    public override bool TracksFreshness => true;
 
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken ct) => await _dataSource.OpenConnectionAsync(ct);
 
@@ -85,10 +90,10 @@ public sealed class PostgresDialect : SqlDialect
     /// their transaction. When that is impossible, start-up stops with one line naming the fix, unless the operator set
     /// Database:RowLevelSecurity=Off. Returns the state, for the start-up log.
     /// </summary>
-    public override async Task<string> EnsureRowLevelSecurityAsync(ContactsDatabase db, CancellationToken ct = default)
+    public override async Task<string> EnsureRowLevelSecurityAsync(CancellationToken ct = default)
     {
         await using var connection = await OpenAsync(ct);
-        await using var command = db.Command(connection, """
+        await using var command = Command(connection, """
             SELECT r.rolsuper OR r.rolbypassrls OR coalesce(pg_has_role(current_user, t.tableowner, 'USAGE'), false),
                    EXISTS (SELECT 1 FROM pg_roles a WHERE a.rolname = @role AND NOT a.rolbypassrls AND NOT a.rolsuper)
                        AND pg_has_role(current_user, (SELECT a.oid FROM pg_roles a WHERE a.rolname = @role), 'MEMBER'),
@@ -109,7 +114,7 @@ public sealed class PostgresDialect : SqlDialect
         var (bypasses, canSwitch, user) = (reader.GetBoolean(0), reader.GetBoolean(1), reader.GetString(2));
         var (userSearches, apiRoleSearches) = (reader.GetBoolean(3), !reader.IsDBNull(4) && reader.GetBoolean(4));
         var (userReadsChanges, apiRoleReadsChanges) = (reader.GetBoolean(5), !reader.IsDBNull(6) && reader.GetBoolean(6));
-        var off = db.Options.RowLevelSecurity == RowLevelSecurityMode.Off;
+        var off = Options.RowLevelSecurity == RowLevelSecurityMode.Off;
         // Searches call contacts_search_ids (migration 0009) as the role the policies apply to: without EXECUTE every
         // search would fail, so start-up says so instead.
         var searcher = !bypasses ? (user, userSearches) : !off && canSwitch ? (ApiRole, apiRoleSearches) : (user, true);
@@ -215,26 +220,98 @@ public sealed class PostgresDialect : SqlDialect
     }
 
     /// <summary>Two servers starting together: the second waits here, then sees the version as applied.</summary>
-    public override async Task LockMigrationsAsync(ContactsDatabase db, DbConnection connection, DbTransaction transaction, CancellationToken ct)
+    public override async Task LockMigrationsAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
     {
-        await using var lockCommand = db.Command(connection, "SELECT pg_advisory_xact_lock(7243301)", transaction);
+        await using var lockCommand = Command(connection, "SELECT pg_advisory_xact_lock(7243301)", transaction);
         lockCommand.CommandTimeout = 0; // as long as the other server's migration takes
         await lockCommand.ExecuteNonQueryAsync(ct);
     }
 
-    internal override Changes.ChangeFeedDialect ChangeFeed => Changes.PostgresChangeFeed.Instance;
-
-    internal override ImportWriter CreateImportWriter(ContactsDatabase db, DbConnection connection, DbTransaction transaction, long companyId) =>
-        new PostgresImportWriter(db, (NpgsqlConnection)connection, transaction, companyId);
+    internal override ImportWriter CreateImportWriter(DbConnection connection, DbTransaction transaction, long companyId) =>
+        new PostgresImportWriter(this, (NpgsqlConnection)connection, transaction, companyId);
 
     /// <summary>Connection failures, statement timeouts, shutdowns and too many connections: answer 503, retry later.</summary>
-    internal static bool IsUnavailableError(Exception exception) => exception switch
+    internal static bool Unavailable(Exception exception) => exception switch
     {
         NpgsqlException { IsTransient: true } => true,
         NpgsqlException { InnerException: TimeoutException or System.Net.Sockets.SocketException or IOException } => true,
         PostgresException { SqlState: "57014" or "57P01" or "57P02" or "57P03" or "53300" or "08000" or "08003" or "08006" } => true,
         _ => false,
     };
+
+    // The change feed: positions drawn at commit per company, in contact_change_txn (migration 0010).
+
+    // The company's newest position this snapshot sees. Positions are drawn at commit under the company's lock, so every
+    // lower one was committed before it and is visible too; a transaction still open draws a higher one when it commits.
+    // Other companies' transactions play no part.
+    internal override string ChangeHorizon =>
+        "coalesce((SELECT max(x.seq) FROM contact_change_txn x WHERE x.company_id = @company), 0)";
+
+    // Tags' own writes give the company a position too (migration 0012).
+    internal override string CompanyPosition => ChangeHorizon;
+
+    internal override string ChangedAfter(string position) =>
+        $"EXISTS (SELECT 1 FROM contact_change_txn x WHERE x.company_id = @company AND x.seq > {position})";
+
+    // Transactions in position order, each one's contacts in id order (at most a page of them: the sort after the join
+    // only orders each transaction's few rows, an incremental sort, however big the transaction was).
+    internal override string ChangeLogPage => """
+        SELECT x.seq AS change_seq, cc.contact_id, cc.deleted_at
+        FROM contact_change_txn x
+        CROSS JOIN LATERAL (
+            SELECT cc.contact_id, cc.deleted_at FROM contact_change cc
+            WHERE cc.company_id = @company AND cc.txn_key = x.txn_key
+              AND cc.contact_id > CASE WHEN x.seq = @start THEN @after ELSE -1 END
+            ORDER BY cc.contact_id LIMIT @take) cc
+        WHERE x.company_id = @company AND x.seq >= @start AND x.seq <= (SELECT horizon FROM h)
+        ORDER BY x.seq, cc.contact_id LIMIT @take
+        """;
+
+    // A standby: what it has received, which is at or past what it has replayed (a commit becomes visible on replay a moment
+    // before the replay position moves past it). The primary: where the next record will go, at or past every commit a
+    // snapshot can see, asynchronous commits included (they are visible before they are written).
+    internal override string WalPosition => """
+        (CASE WHEN pg_is_in_recovery() THEN GREATEST(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())
+              ELSE pg_current_wal_insert_lsn() END - '0/0'::pg_lsn)::bigint
+        """;
+
+    // A SECURITY DEFINER function: the purge crosses companies, which row-level security forbids the service's role.
+    internal override string PurgeChanges => "SELECT contacts_purge_changes(@before)";
+
+    internal override string RestartHistory => """
+        INSERT INTO contact_change_history (mark, system_identifier, timeline, database_oid)
+        SELECT floor(random() * 9007199254740991)::bigint + 1, i.system_identifier, i.timeline, i.database_oid
+        FROM contacts_change_identity() i RETURNING id
+        """;
+
+    // The latest change of each contact is in contact_change (one row per contact), its position in contact_change_txn.
+    internal override string ChangedContacts => """
+        SELECT cc.contact_id FROM contact_change_txn x
+        JOIN contact_change cc ON cc.company_id = x.company_id AND cc.txn_key = x.txn_key
+        WHERE x.company_id = @company AND x.seq > @cached_since
+        LIMIT @repair_limit + 1
+        """;
+
+    // Migration 0013: one image per contact and transaction; the first transaction after the position holds the state at it.
+    internal override string FirstImages => """
+        SELECT DISTINCT ON (i.contact_id) i.contact_id, i.absent, i.text_known AND i.tags_known AS complete,
+               i.search_text, i.phone_digits, i.tag_ids
+        FROM contact_search_image i
+        JOIN contact_change_txn x ON x.txn_key = i.txn_key AND x.company_id = i.company_id
+        WHERE i.company_id = @company AND i.contact_id IN (SELECT contact_id FROM changed) AND x.seq > @cached_since
+        ORDER BY i.contact_id, x.seq
+        """;
+
+    internal override string RepairBlocked => """
+        (EXISTS (SELECT 1 FROM contact_search_bulk b
+                 JOIN contact_change_txn x ON x.txn_key = b.txn_key AND x.company_id = b.company_id
+                 WHERE b.company_id = @company AND x.seq > @cached_since)
+         OR EXISTS (SELECT 1 FROM contact_change_txn x
+                    WHERE x.company_id = @company AND x.seq > @cached_since
+                      AND x.txn_key < (SELECT p.below_key FROM contact_search_image_purge p)))
+        """;
+
+    internal override string ImageHasTag(string tagIds) => $"i.tag_ids && ARRAY({tagIds})";
 
     public override async ValueTask DisposeAsync()
     {

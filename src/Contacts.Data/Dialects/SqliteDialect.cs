@@ -15,7 +15,7 @@ public sealed class SqliteDialect : SqlDialect
 {
     private readonly string _connectionString;
 
-    public SqliteDialect(DatabaseOptions options)
+    public SqliteDialect(DatabaseOptions options) : base(options)
     {
         var builder = new SqliteConnectionStringBuilder(options.ConnectionString ?? DatabaseOptions.DefaultSqliteConnectionString)
         {
@@ -132,22 +132,84 @@ public sealed class SqliteDialect : SqlDialect
         $"UPDATE api_key SET last_used_at = @now WHERE {AnyOf(command, "key_id", "k", keyIds)}";
 
     /// <summary>WAL lets readers go on while an import writes; the setting is stored in the file.</summary>
-    public override async Task PrepareForMigrationsAsync(ContactsDatabase db, DbConnection connection, CancellationToken ct)
+    public override async Task PrepareForMigrationsAsync(DbConnection connection, CancellationToken ct)
     {
-        await using var wal = db.Command(connection, "PRAGMA journal_mode=WAL;");
+        await using var wal = Command(connection, "PRAGMA journal_mode=WAL;");
         await wal.ExecuteNonQueryAsync(ct);
     }
 
-    internal override Changes.ChangeFeedDialect ChangeFeed => Changes.SqliteChangeFeed.Instance;
-
-    internal override ImportWriter CreateImportWriter(ContactsDatabase db, DbConnection connection, DbTransaction transaction, long companyId) =>
-        new SqliteImportWriter(db, connection, transaction, companyId);
+    internal override ImportWriter CreateImportWriter(DbConnection connection, DbTransaction transaction, long companyId) =>
+        new SqliteImportWriter(this, connection, transaction, companyId);
 
     /// <summary>
     /// SQLITE_BUSY and SQLITE_LOCKED: another writer holds the file past the busy timeout; SQLITE_INTERRUPT: a statement
     /// ran past <see cref="StatementTimeLimit"/>.
     /// </summary>
-    internal static bool IsUnavailableError(Exception exception) => exception is SqliteException { SqliteErrorCode: 5 or 6 or 9 };
+    internal static bool Unavailable(Exception exception) => exception is SqliteException { SqliteErrorCode: 5 or 6 or 9 };
+
+    // The change feed: change_seq is a counter bumped by the one writer (migration 0006). No standbys: no WAL position.
+
+    // A writer's numbers are above everything committed before it, and a reader sees only committed ones: every number
+    // up to the counter it sees is final. Writers of other companies wait for the one writer, readers never do.
+    internal override string ChangeHorizon => "(SELECT seq FROM contact_change_counter)";
+
+    // The counter is shared by every company: its own newest change (one probe of contact_change_feed), or its tags'
+    // newest write (migration 0010), whichever is later.
+    internal override string CompanyPosition => """
+        max(coalesce((SELECT max(cc.change_seq) FROM contact_change cc WHERE cc.company_id = @company), 0),
+            coalesce((SELECT t.change_seq FROM company_tag_change t WHERE t.company_id = @company), 0))
+        """;
+
+    internal override string ChangedAfter(string position) =>
+        $"EXISTS (SELECT 1 FROM contact_change x WHERE x.company_id = @company AND x.change_seq > {position})";
+
+    internal override string ChangeLogPage => """
+        SELECT cc.change_seq, cc.contact_id, cc.deleted_at FROM contact_change cc
+        WHERE cc.company_id = @company AND (cc.change_seq, cc.contact_id) > (@start, @after)
+          AND cc.change_seq <= (SELECT horizon FROM h)
+        ORDER BY cc.change_seq, cc.contact_id LIMIT @take
+        """;
+
+    internal override string RestartHistory => """
+        INSERT INTO contact_change_history (mark, started_at)
+        VALUES ((abs(random()) % 9007199254740991) + 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) RETURNING id
+        """;
+
+    // Also the search images (migration 0011) of changes before the counter at the previous purge: each is kept between
+    // one and two purge intervals (Sync:PurgeIntervalMinutes, an hour), at least as long as a cached total lives unvalidated.
+    internal override string PurgeChanges => """
+        DELETE FROM contact_search_image WHERE at < (SELECT next_below FROM contact_search_image_purge);
+        DELETE FROM contact_search_bulk WHERE at < (SELECT next_below FROM contact_search_image_purge);
+        UPDATE contact_search_image_purge SET below = next_below, next_below = (SELECT seq FROM contact_change_counter);
+        INSERT INTO contact_change_purge (company_id, purged_through)
+        SELECT company_id, max(change_seq) FROM contact_change WHERE deleted_at < @before GROUP BY company_id
+        ON CONFLICT (company_id) DO UPDATE SET purged_through = max(purged_through, excluded.purged_through);
+        DELETE FROM contact_change WHERE deleted_at < @before;
+        SELECT changes();
+        """;
+
+    internal override string ChangedContacts => """
+        SELECT cc.contact_id FROM contact_change cc
+        WHERE cc.company_id = @company AND cc.change_seq > @cached_since
+        LIMIT @repair_limit + 1
+        """;
+
+    // Migration 0011: an image per change, taken before the counter moves (at); the first one at or after the position
+    // (the next writer starts from the counter the reader saw) holds the state at it.
+    internal override string FirstImages => """
+        SELECT i.contact_id, i.absent, 1 AS complete, i.search_text, i.phone_digits, i.tag_ids
+        FROM changed ch
+        JOIN contact_search_image i ON i.n = (
+            SELECT min(j.n) FROM contact_search_image j
+            WHERE j.company_id = @company AND j.contact_id = ch.contact_id AND j.at >= @cached_since)
+        """;
+
+    internal override string RepairBlocked => """
+        (EXISTS (SELECT 1 FROM contact_search_bulk b WHERE b.company_id = @company AND b.at >= @cached_since)
+         OR @cached_since < (SELECT p.below FROM contact_search_image_purge p))
+        """;
+
+    internal override string ImageHasTag(string tagIds) => $"EXISTS (SELECT 1 FROM json_each(i.tag_ids) j WHERE j.value IN ({tagIds}))";
 
     public override ValueTask DisposeAsync()
     {

@@ -23,7 +23,7 @@ public static class ContactImporter
         errors ??= new ImportErrors();
         await using var connection = await db.OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        var writer = db.Dialect.CreateImportWriter(db, connection, transaction, companyId);
+        var writer = db.Dialect.CreateImportWriter(connection, transaction, companyId);
         await writer.StartAsync(ct);
         var session = new Session(writer, new ImportMatcher(companyId, claims), errors, await writer.LoadTagsAsync(ct),
             UtcTimestampConverter.TruncateToMillisecond(db.Clock.GetUtcNow().UtcDateTime));

@@ -2,18 +2,6 @@ using Contacts.Contracts;
 
 namespace Contacts.Data.Import;
 
-/// <summary>A contact already in the database that an import record may match.</summary>
-public sealed record ExistingContact(long Id, long CompanyId, string? FirstName, string? LastName, string? Email, string? Phone,
-    string? Lid, string? Picture, DateTime CreatedAt, DateTime UpdatedAt);
-
-/// <summary>What an import does with one record.</summary>
-public abstract record ImportDecision(ImportRecord Record)
-{
-    public sealed record Insert(ImportRecord Record) : ImportDecision(Record);
-    public sealed record Update(ImportRecord Record, ExistingContact Target) : ImportDecision(Record);
-    public sealed record Reject(ImportRecord Record, string Reason) : ImportDecision(Record);
-}
-
 /// <summary>
 /// Decides, without a database, what an import does with each record. A record matches an existing contact of the
 /// company by id, else phone_number, else email; a record whose id belongs to another company, or that matches a
@@ -111,6 +99,3 @@ public sealed class ImportMatcher(long companyId, IContactClaims? claims = null)
         }
     }
 }
-
-/// <summary>A contact row to write: its id, the record's fields and the timestamps decided by the matcher.</summary>
-public sealed record ContactRow(long Id, ImportRecord Record, DateTime CreatedAt, DateTime UpdatedAt);

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Contacts.Data.Dialects;
 
 namespace Contacts.Data.Import;
 
@@ -7,14 +8,14 @@ namespace Contacts.Data.Import;
 /// The statements of one import, inside its transaction. What both databases run alike is here; ids, tag inserts,
 /// contact rows and bulk inserts are overridden by <see cref="PostgresImportWriter"/> and <see cref="SqliteImportWriter"/>.
 /// </summary>
-internal abstract class ImportWriter(ContactsDatabase db, DbConnection connection, DbTransaction transaction, long companyId)
+internal abstract class ImportWriter(SqlDialect dialect, DbConnection connection, DbTransaction transaction, long companyId)
 {
     private DbCommand? _deleteTags;
 
-    protected ContactsDatabase Db { get; } = db;
+    protected SqlDialect Dialect { get; } = dialect;
     protected long CompanyId { get; } = companyId;
 
-    protected DbCommand Command(string sql) => Db.Command(connection, sql, transaction);
+    protected DbCommand Command(string sql) => Dialect.Command(connection, sql, transaction);
 
     /// <summary>Makes sure ids generated from now on are above every id already in the database.</summary>
     public abstract Task StartAsync(CancellationToken ct);
@@ -47,9 +48,9 @@ internal abstract class ImportWriter(ContactsDatabase db, DbConnection connectio
         command.CommandText = $"""
             SELECT id, company_id, first_name, last_name, email, phone_number, phone_number_lid, profile_picture, created_at, updated_at
             FROM contact
-            WHERE {Db.Dialect.AnyOf(command, "id", "ids", ids)}
-               OR (company_id = @company AND {Db.Dialect.AnyOf(command, "phone_number", "phones", phones)})
-               OR (company_id = @company AND {Db.Dialect.AnyOf(command, "email", "emails", emails)})
+            WHERE {Dialect.AnyOf(command, "id", "ids", ids)}
+               OR (company_id = @company AND {Dialect.AnyOf(command, "phone_number", "phones", phones)})
+               OR (company_id = @company AND {Dialect.AnyOf(command, "email", "emails", emails)})
             """;
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -57,7 +58,7 @@ internal abstract class ImportWriter(ContactsDatabase db, DbConnection connectio
             var e = new ExistingContact(reader.GetInt64(0), reader.GetInt64(1), ContactsDatabase.ReadNullableString(reader, 2),
                 ContactsDatabase.ReadNullableString(reader, 3), ContactsDatabase.ReadNullableString(reader, 4),
                 ContactsDatabase.ReadNullableString(reader, 5), ContactsDatabase.ReadNullableString(reader, 6),
-                ContactsDatabase.ReadNullableString(reader, 7), Db.ReadTimestamp(reader, 8), Db.ReadTimestamp(reader, 9));
+                ContactsDatabase.ReadNullableString(reader, 7), Dialect.ReadTimestamp(reader, 8), Dialect.ReadTimestamp(reader, 9));
             result[e.Id] = e;
         }
         return result;
@@ -81,7 +82,7 @@ internal abstract class ImportWriter(ContactsDatabase db, DbConnection connectio
         var current = new Dictionary<long, SortedSet<long>>();
         await using var command = Command("");
         ContactsDatabase.AddParameter(command, "@company", CompanyId);
-        command.CommandText = $"SELECT contact_id, tag_id FROM contact_tag WHERE company_id = @company AND {Db.Dialect.AnyOf(command, "contact_id", "ids", contactIds)}";
+        command.CommandText = $"SELECT contact_id, tag_id FROM contact_tag WHERE company_id = @company AND {Dialect.AnyOf(command, "contact_id", "ids", contactIds)}";
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -126,8 +127,8 @@ internal abstract class ImportWriter(ContactsDatabase db, DbConnection connectio
         ContactsDatabase.AddParameter(command, "@phone", r.PhoneNumber);
         ContactsDatabase.AddParameter(command, "@lid", r.PhoneNumberLid);
         ContactsDatabase.AddParameter(command, "@picture", r.ProfilePicture);
-        ContactsDatabase.AddParameter(command, "@created", Db.TimestampValue(row.CreatedAt));
-        ContactsDatabase.AddParameter(command, "@updated", Db.TimestampValue(row.UpdatedAt));
+        ContactsDatabase.AddParameter(command, "@created", Dialect.TimestampValue(row.CreatedAt));
+        ContactsDatabase.AddParameter(command, "@updated", Dialect.TimestampValue(row.UpdatedAt));
     }
 
     protected static string UpdateContactSql(string moreColumns = "") => $"""

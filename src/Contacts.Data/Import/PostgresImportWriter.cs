@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Contacts.Data.Dialects;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -9,8 +10,8 @@ namespace Contacts.Data.Import;
 /// columns), and new rows through binary COPY, one stream per batch instead of a statement per row (one import
 /// alone runs at ~10,000 rows/s on the benchmark machine, bench/README.md).
 /// </summary>
-internal sealed class PostgresImportWriter(ContactsDatabase db, NpgsqlConnection connection, DbTransaction transaction, long companyId)
-    : ImportWriter(db, connection, transaction, companyId)
+internal sealed class PostgresImportWriter(SqlDialect dialect, NpgsqlConnection connection, DbTransaction transaction, long companyId)
+    : ImportWriter(dialect, connection, transaction, companyId)
 {
     private DbCommand? _update;
     private long _reserved;
@@ -44,7 +45,7 @@ internal sealed class PostgresImportWriter(ContactsDatabase db, NpgsqlConnection
         ContactsDatabase.AddParameter(insert, "@company", CompanyId);
         ContactsDatabase.AddParameter(insert, "@name", name);
         ContactsDatabase.AddParameter(insert, "@color", color);
-        ContactsDatabase.AddParameter(insert, "@now", Db.TimestampValue(now));
+        ContactsDatabase.AddParameter(insert, "@now", Dialect.TimestampValue(now));
         return ToLong(await insert.ExecuteScalarAsync(ct));
     }
 

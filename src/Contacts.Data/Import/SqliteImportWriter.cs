@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Contacts.Data.Dialects;
 
 namespace Contacts.Data.Import;
 
@@ -7,8 +8,8 @@ namespace Contacts.Data.Import;
 /// are written by the application (SQLite cannot run the C# folding); rows go in through one prepared INSERT, which is
 /// what SQLite's bulk path is (no COPY), inside the import's single transaction.
 /// </summary>
-internal sealed class SqliteImportWriter(ContactsDatabase db, DbConnection connection, DbTransaction transaction, long companyId)
-    : ImportWriter(db, connection, transaction, companyId)
+internal sealed class SqliteImportWriter(SqlDialect dialect, DbConnection connection, DbTransaction transaction, long companyId)
+    : ImportWriter(dialect, connection, transaction, companyId)
 {
     private long _nextId;
     private DbCommand? _update, _insert, _insertTag;
@@ -35,7 +36,7 @@ internal sealed class SqliteImportWriter(ContactsDatabase db, DbConnection conne
         ContactsDatabase.AddParameter(insert, "@company", CompanyId);
         ContactsDatabase.AddParameter(insert, "@name", name);
         ContactsDatabase.AddParameter(insert, "@color", color);
-        ContactsDatabase.AddParameter(insert, "@now", Db.TimestampValue(now));
+        ContactsDatabase.AddParameter(insert, "@now", Dialect.TimestampValue(now));
         ContactsDatabase.AddParameter(insert, "@folded", folded);
         return ToLong(await insert.ExecuteScalarAsync(ct));
     }

@@ -3,10 +3,6 @@ using Contacts.Data.Replication;
 
 namespace Contacts.Data.Keys;
 
-public sealed record ApiKeyRow(string Id, long CompanyId, string? Name, DateTime CreatedAt, DateTime? RevokedAt, DateTime? LastUsedAt);
-public sealed record CreatedApiKey(string Id, long CompanyId, string? Name, string Key);
-public sealed record StoredApiKey(string KeyId, long CompanyId, byte[] SecretHash, bool Revoked);
-
 /// <summary>API keys: what the admin commands and the authentication handler read and write.</summary>
 public static class KeyQueries
 {

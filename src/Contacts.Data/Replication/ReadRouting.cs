@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Npgsql;
-using NpgsqlTypes;
 using Polly;
 using Polly.Retry;
 
@@ -28,11 +27,12 @@ public static class ReadRouting
         .Build();
 
     /// <summary>
-    /// Runs <paramref name="read"/> on a connection to a node that serves reads and, when given, has replayed
-    /// <paramref name="minimumLsn"/>. canRetry: false once the read has handed rows to its caller (then a failure is final).
+    /// Runs <paramref name="read"/> on a connection to a node that serves reads and, when given, has replayed the WAL
+    /// position (PostgreSQL's LSN as a number) <paramref name="minimumWalPosition"/>. canRetry: false once the read has
+    /// handed rows to its caller (then a failure is final).
     /// </summary>
     public static async Task<T> ReadAsync<T>(this ContactsDatabase db, Func<DbConnection, CancellationToken, Task<T>> read,
-        NpgsqlLogSequenceNumber? minimumLsn = null, Func<bool>? canRetry = null, CancellationToken ct = default)
+        ulong? minimumWalPosition = null, Func<bool>? canRetry = null, CancellationToken ct = default)
     {
         if (db.Replicas is not { } replicas)
         {
@@ -42,23 +42,23 @@ public static class ReadRouting
         return await OnReadNodeAsync(replicas, async (connection, token) =>
         {
             await using (connection) return await read(connection, token);
-        }, minimumLsn, canRetry, ct);
+        }, minimumWalPosition, canRetry, ct);
     }
 
     /// <summary>
-    /// A read connection on a node that has replayed at least <paramref name="minimumLsn"/> (the primary when no standby
+    /// A read connection on a node that has replayed at least <paramref name="minimumWalPosition"/> (the primary when no standby
     /// has): what a change feed needs so that its next poll never lands behind the cursor the previous one returned
     /// (docs/scale-out.md). Opened on a second node when the first cannot be reached. The caller disposes it.
     /// </summary>
-    public static async Task<DbConnection> OpenForReadAsync(this ContactsDatabase db, NpgsqlLogSequenceNumber? minimumLsn = null,
+    public static async Task<DbConnection> OpenForReadAsync(this ContactsDatabase db, ulong? minimumWalPosition = null,
         CancellationToken ct = default) =>
         db.Replicas is { } replicas
-            ? await OnReadNodeAsync(replicas, static (connection, _) => Task.FromResult(connection), minimumLsn, null, ct)
+            ? await OnReadNodeAsync(replicas, static (connection, _) => Task.FromResult(connection), minimumWalPosition, null, ct)
             : await db.OpenAsync(ct);
 
     /// <summary>Opens a connection on the picked node and hands it to use, which disposes it (or returns it).</summary>
     private static async Task<T> OnReadNodeAsync<T>(ReplicaSet replicas, Func<DbConnection, CancellationToken, Task<T>> use,
-        NpgsqlLogSequenceNumber? minimumLsn, Func<bool>? canRetry, CancellationToken ct)
+        ulong? minimumWalPosition, Func<bool>? canRetry, CancellationToken ct)
     {
         var context = ResilienceContextPool.Shared.Get(ct);
         context.Properties.Set(CanRetry, canRetry);
@@ -66,9 +66,9 @@ public static class ReadRouting
         {
             return await Retry.ExecuteAsync(static async (context, state) =>
             {
-                var (replicas, use, minimumLsn) = state;
+                var (replicas, use, minimumWalPosition) = state;
                 context.Properties.Set(NodeFailed, false);
-                var node = replicas.Pick(minimumLsn);
+                var node = replicas.Pick(minimumWalPosition);
                 try
                 {
                     return node.IsPrimary
@@ -82,7 +82,7 @@ public static class ReadRouting
                     if (e is not PostgresException { SqlState: "40001" }) node.MarkDown();
                     throw;
                 }
-            }, context, (replicas, use, minimumLsn));
+            }, context, (replicas, use, minimumWalPosition));
         }
         finally
         {

@@ -1,11 +1,11 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Configuration;
 
 namespace Contacts.Data.Replication;
 
 /// <summary>
 /// ConnectionStrings:ContactsReplicas (one connection string per streaming standby, as a list: ContactsReplicas:0,
-/// ContactsReplicas:1, ...) and Database:MaxReplicaLagSeconds. Empty: every statement goes to ConnectionStrings:Contacts,
+/// ContactsReplicas:1, ...; for one standby, the plain value), Database:MaxReplicaLagSeconds and Database:ReplicaTimeoutSeconds
+/// (DataServices.AddDatabaseOptions). Empty: every statement goes to ConnectionStrings:Contacts,
 /// as without replication. See docs/scale-out.md.
 /// </summary>
 public sealed class ReplicaOptions
@@ -34,17 +34,4 @@ public sealed class ReplicaOptions
     public TimeSpan ProbePeriod => TimeSpan.FromSeconds(Math.Min(Math.Min(1, MaxReplicaLagSeconds / 4), ReplicaTimeoutSeconds / 2));
 
     public TimeSpan ReplicaTimeout => TimeSpan.FromSeconds(ReplicaTimeoutSeconds);
-
-    internal static ReplicaOptions FromConfiguration(IConfiguration configuration, DatabaseProvider provider)
-    {
-        // Database:MaxReplicaLagSeconds is read with the rest of the Database section's rules.
-        var options = Settings.Read<ReplicaOptions>(configuration, "Database");
-        var section = configuration.GetSection("ConnectionStrings:ContactsReplicas");
-        // A list (ContactsReplicas:0, :1, ...) or, for one standby, the plain value.
-        options.ConnectionStrings = section.GetChildren().Select(c => c.Value).Append(section.Value)
-            .Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => s!).ToList();
-        if (options.ConnectionStrings.Count > 0 && provider != DatabaseProvider.Postgres)
-            throw new SettingsException("ConnectionStrings:ContactsReplicas is set, but standbys need Database:Provider 'postgres'.");
-        return options;
-    }
 }

@@ -40,10 +40,10 @@ public sealed class ReplicaSet : IAsyncDisposable
     internal TimeProvider Clock => _clock;
 
     /// <summary>
-    /// A standby that is up, within the lag bound and (when given) has replayed <paramref name="minimumLsn"/>, in turn;
-    /// the primary when none is.
+    /// A standby that is up, within the lag bound and (when given) has replayed <paramref name="minimumWalPosition"/>, in
+    /// turn; the primary when none is.
     /// </summary>
-    internal DatabaseNode Pick(NpgsqlLogSequenceNumber? minimumLsn)
+    internal DatabaseNode Pick(ulong? minimumWalPosition)
     {
         var start = Interlocked.Increment(ref _next);
         for (var i = 0; i < Standbys.Count; i++)
@@ -51,7 +51,7 @@ public sealed class ReplicaSet : IAsyncDisposable
             var node = Standbys[(int)((uint)(start + i) % (uint)Standbys.Count)];
             var status = node.Status;
             if (status.State != NodeState.Up) continue;
-            if (minimumLsn is { } needed && (status.ReplayLsn is not { } replayed || replayed < needed)) continue;
+            if (minimumWalPosition is { } needed && (status.ReplayLsn is not { } replayed || (ulong)replayed < needed)) continue;
             return node;
         }
         return Primary;

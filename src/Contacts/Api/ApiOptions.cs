@@ -2,8 +2,8 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Contacts.Api;
 
-/// <summary>Bound from the "Api" section.</summary>
-public sealed class ApiOptions : IValidatableObject
+/// <summary>Bound from the "Api" section; the URL rules in <see cref="ApiOptionsValidation"/>.</summary>
+public sealed class ApiOptions
 {
     [Range(1, 10_000, ErrorMessage = "Api:MaxLimit must be between {1} and {2}.")]
     public int MaxLimit { get; set; } = 100;
@@ -23,16 +23,4 @@ public sealed class ApiOptions : IValidatableObject
 
     /// <summary>PublicBaseUrl without its trailing slashes; null when unset.</summary>
     internal string? BaseUrl => string.IsNullOrWhiteSpace(PublicBaseUrl) ? null : PublicBaseUrl.Trim().TrimEnd('/');
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (BaseUrl is null) yield break;
-        if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") ||
-            url.Query.Length > 0 || url.Fragment.Length > 0 || url.UserInfo.Length > 0 || BaseUrl.Contains('?') || BaseUrl.Contains('#'))
-        {
-            // The value is not echoed: it may hold a password.
-            yield return new ValidationResult("Api:PublicBaseUrl must be an absolute http or https URL without query, fragment " +
-                                              "or user info, e.g. https://contacts.example.com.", [nameof(PublicBaseUrl)]);
-        }
-    }
 }

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Contacts.Data;
 using Contacts.Data.Changes;
 using Contacts.Operations;
@@ -10,23 +9,11 @@ using Microsoft.Extensions.Options;
 
 namespace Contacts.Api;
 
-/// <summary>Bound from the "Sync" section.</summary>
-public sealed class SyncOptions
-{
-    /// <summary>How long deletions stay in the change feed; a cursor older than that answers 410.</summary>
-    [Range(0, 36_500)]
-    public int HistoryDays { get; set; } = 30;
-
-    /// <summary>How often the server purges deletions older than <see cref="HistoryDays"/>.</summary>
-    [Range(1, 1_440)]
-    public int PurgeIntervalMinutes { get; set; } = 60;
-}
-
 public static class ChangeFeedServices
 {
-    public static IServiceCollection AddChangeFeed(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddChangeFeed(this IServiceCollection services)
     {
-        services.AddOptions<SyncOptions>().BindSettings("Sync");
+        services.AddSettings<SyncOptions>("Sync");
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ChangeFeedPurge>();
         services.AddHostedService(provider => provider.GetRequiredService<ChangeFeedPurge>());

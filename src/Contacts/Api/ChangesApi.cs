@@ -22,9 +22,10 @@ public static class ChangesApi
         var company = http.User.CompanyId();
         var conditional = ConditionalGet.For(http, company, query.Canonical);
         if (await conditional.UnchangedAsync(db, ct)) return ConditionalGet.NotModified;
-        var read = await ChangeFeedQueries.ReadAsync(db, company, query.Cursor, query.Limit, ct);
+        var read = await ChangeFeedQueries.ReadAsync(db, company, query.Cursor?.Position, query.Limit, ct);
         if (read.Page is not { } page) return Problems.CursorExpired();
-        return conditional.Unchanged(read.Stamp) ? ConditionalGet.NotModified : TypedResults.Json(page, ContactsJsonContext.Wire.ChangesPage);
+        return conditional.Unchanged(read.Stamp) ? ConditionalGet.NotModified
+            : TypedResults.Json(new ChangesPage(page.Changes, new ChangeCursor(company, page.Next).Encode(), page.HasMore), ContactsJsonContext.Wire.ChangesPage);
     }
 
     private static RouteHandlerBuilder DescribeChanges(this RouteHandlerBuilder endpoint) => endpoint

@@ -1,5 +1,4 @@
 using Contacts.Api.Binding;
-using Contacts.Data.Changes;
 
 namespace Contacts.Api;
 

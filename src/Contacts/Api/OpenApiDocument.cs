@@ -22,11 +22,8 @@ public static class ContactsOpenApi
     public const string DocsPath = "/docs";
     public const string SecurityScheme = "Bearer";
 
-    public static bool DocsEnabled(IConfiguration configuration) => configuration.GetValue("Docs:Enabled", true);
-
-    public static IServiceCollection AddContactsOpenApi(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddContactsOpenApi(this IServiceCollection services)
     {
-        if (!DocsEnabled(configuration)) return services;
         services.AddOpenApi("v1", options =>
         {
             options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
@@ -78,7 +75,7 @@ public static class ContactsOpenApi
 
     public static IEndpointRouteBuilder MapContactsDocs(this IEndpointRouteBuilder app)
     {
-        if (!DocsEnabled(app.ServiceProvider.GetRequiredService<IConfiguration>())) return app;
+        if (!app.ServiceProvider.GetRequiredService<IOptions<DocsOptions>>().Value.Enabled) return app;
         app.MapOpenApi(DocumentPath).AllowAnonymous();
         app.MapScalarApiReference(DocsPath, options => options
                 .WithTitle("Contacts API reference")

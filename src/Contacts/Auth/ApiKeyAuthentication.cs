@@ -1,7 +1,6 @@
 using Contacts.Data.Companies;
 using Contacts.Data.Keys;
 using System.Collections.Concurrent;
-using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Contacts.Api;
@@ -16,18 +15,6 @@ using Microsoft.Net.Http.Headers;
 
 namespace Contacts.Auth;
 
-/// <summary>Bound from the "Auth" section, validated at start.</summary>
-public sealed class ApiKeyOptions : AuthenticationSchemeOptions
-{
-    /// <summary>How long a verified key is trusted without asking the database; bounds how late a revocation bites.</summary>
-    [Range(0, 10, ErrorMessage = "Auth:CacheSeconds must be between {1} and {2} (it bounds how late a revocation bites).")]
-    public int CacheSeconds { get; set; } = 10;
-
-    /// <summary>How often last_used_at is written (batched for all keys used since).</summary>
-    [Range(1, 86_400, ErrorMessage = "Auth:LastUsedFlushSeconds must be between {1} and {2}.")]
-    public int LastUsedFlushSeconds { get; set; } = 60;
-}
-
 public static class ApiKeyAuthentication
 {
     public const string Scheme = "ApiKey";
@@ -36,7 +23,7 @@ public static class ApiKeyAuthentication
 
     public static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services)
     {
-        services.AddOptions<ApiKeyOptions>(Scheme).BindConfiguration("Auth").ValidateSettings();
+        services.AddSettings<ApiKeyOptions>("Auth", Scheme);
         services.AddSingleton<KeyCache>();
         services.AddSingleton<KeyUsage>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyUsage>());

@@ -1,43 +1,7 @@
-using System.ComponentModel.DataAnnotations;
-using System.Threading.RateLimiting;
 using Contacts.Operations;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Contacts.Auth;
-
-/// <summary>One token bucket: how many requests may come at once, and how fast the allowance comes back.</summary>
-public sealed class TokenBucketSettings
-{
-    [Range(1, 1_000_000)]
-    public int BucketSize { get; set; }
-    [Range(0d, 1_000_000d, MinimumIsExclusive = true)]
-    public double PermitsPerSecond { get; set; }
-
-    /// <summary>
-    /// The partitioned limiter replenishes at most every 100 ms, so the rate becomes a whole number of tokens per
-    /// period of at least 100 ms (300/s = 30 per 100 ms; 0.5/s = 1 per 2 s).
-    /// </summary>
-    internal TokenBucketRateLimiterOptions ToLimiterOptions()
-    {
-        var period = Math.Max(0.1, 1 / PermitsPerSecond);
-        return new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = BucketSize,
-            TokensPerPeriod = Math.Max(1, (int)Math.Round(PermitsPerSecond * period)),
-            ReplenishmentPeriod = TimeSpan.FromSeconds(period),
-            QueueLimit = 0,
-        };
-    }
-}
-
-/// <summary>Bound from the "RateLimits" section.</summary>
-public sealed class RateLimitOptions
-{
-    public bool Enabled { get; set; } = true;
-    /// <summary>Above what one key can get out of a 2-core server on SQLite (docs/reliability.md#rate-limits).</summary>
-    public TokenBucketSettings PerKey { get; set; } = new() { BucketSize = 6000, PermitsPerSecond = 3000 };
-    public TokenBucketSettings FailedAuthPerAddress { get; set; } = new() { BucketSize = 100, PermitsPerSecond = 10 };
-}
 
 /// <summary>
 /// The rate limits as a policy of the endpoints that take a key (<see cref="PerKeyRateLimit"/>): the route group says
@@ -47,7 +11,7 @@ public static class RateLimiting
 {
     public static IServiceCollection AddContactsRateLimits(this IServiceCollection services)
     {
-        services.AddOptions<RateLimitOptions>().BindSettings("RateLimits");
+        services.AddSettings<RateLimitOptions>("RateLimits");
         // Authentication asks it about failed attempts whether or not the limits are on (Enabled says no then).
         services.AddSingleton<PerKeyRateLimit>();
         services.AddRateLimiter(_ => { });

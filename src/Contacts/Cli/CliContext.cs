@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Contacts.Data;
+using Microsoft.Extensions.Options;
 
 namespace Contacts.Cli;
 
@@ -64,9 +65,9 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, TextReader 
         try
         {
             // Admin commands act for every company, so they connect as the schema owner (docs/isolation.md).
-            return new ContactsDatabase(DatabaseOptions.FromConfiguration(Configuration(parse, extraArgs)).AsOwner());
+            return new ContactsDatabase(DataServices.ReadDatabaseOptions(Configuration(parse, extraArgs)).AsOwner());
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or OptionsValidationException)
         {
             throw new CliException(e.Message);
         }

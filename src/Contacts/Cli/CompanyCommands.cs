@@ -1,14 +1,8 @@
 using Contacts.Data.Companies;
-using Contacts.Data.Keys;
 using System.CommandLine;
 using System.Globalization;
-using Contacts.Data;
 
 namespace Contacts.Cli;
-
-internal sealed record CompanyJson(string Id, string Name, DateTime CreatedAt);
-
-internal sealed record CompanyListItemJson(string Id, string Name, DateTime CreatedAt, long Contacts, long ActiveKeys);
 
 /// <summary>contacts company create|list: the tenants.</summary>
 internal static class CompanyCommands

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Contacts.Import;
 
 namespace Contacts.Cli;
 
@@ -78,9 +77,4 @@ public static class ContactsCli
             return Failed;
         }
     }
-}
-
-public sealed class CliException(string message, int exitCode = ContactsCli.BadInput) : Exception(message)
-{
-    public int ExitCode { get; } = exitCode;
 }

@@ -25,7 +25,7 @@ internal static class DemoCommand
             await app.StartAsync(ct);
             await using var db = io.Open(parse, serverArgs);
             await Migrator.MigrateAsync(db, ct);
-            var (company, created) = await DemoData.EnsureAsync(db, ct);
+            var (company, created) = await DemoData.EnsureAsync(db, app.Services.GetRequiredService<TimeProvider>(), ct);
             var (key, revoked) = await DemoData.NewKeyAsync(db, company.Id, ct);
             var baseUrl = CurlBaseUrl(string.Join(';', app.Urls));
 

@@ -2,15 +2,10 @@ using System.CommandLine;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Contacts.Client;
 using Contacts.Contracts;
 
 namespace Contacts.Cli;
-
-internal sealed record ExportJson(long Exported, string? File,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Deleted = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? NextCursor = null);
 
 /// <summary>
 /// contacts export --url URL [--out FILE], the key from CONTACTS_API_KEY, --key-stdin or --key: a company's contacts

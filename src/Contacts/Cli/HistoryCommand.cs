@@ -3,8 +3,6 @@ using Contacts.Data.Changes;
 
 namespace Contacts.Cli;
 
-internal sealed record HistoryJson(long History);
-
 /// <summary>contacts history restart: after restoring an older copy of the database that the database cannot recognise.</summary>
 internal static class HistoryCommand
 {

@@ -1,16 +1,8 @@
-using Contacts.Data.Companies;
 using Contacts.Data.Keys;
 using System.CommandLine;
 using System.Globalization;
-using Contacts.Data;
 
 namespace Contacts.Cli;
-
-internal sealed record CreatedKeyJson(string Id, string CompanyId, string? Name, string Key);
-
-internal sealed record KeyListItemJson(string Id, string CompanyId, string? Name, DateTime CreatedAt, DateTime? RevokedAt, DateTime? LastUsedAt);
-
-internal sealed record RevokedKeyJson(string Id, bool Revoked);
 
 /// <summary>contacts key create|list|revoke: a company's API keys; the secret is shown once, at creation.</summary>
 internal static class KeyCommands

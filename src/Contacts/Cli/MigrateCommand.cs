@@ -3,8 +3,6 @@ using Contacts.Data;
 
 namespace Contacts.Cli;
 
-internal sealed record MigrateJson(string[] Applied, int Version);
-
 /// <summary>contacts migrate: apply pending schema migrations and exit.</summary>
 internal static class MigrateCommand
 {

@@ -41,7 +41,8 @@ internal static class ServeCommand
         catch (Exception e) when (e is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException or AggregateException)
         {
             // A setting that cannot be read or breaks its rule: one line naming it, not the host's stack trace.
-            throw new CliException(e is AggregateException all ? string.Join(" ", all.InnerExceptions.Select(i => i.Message)) : e.Message);
+            // Distinct: a section read by another (Database's standbys) names the same problem for both.
+            throw new CliException(e is AggregateException all ? string.Join(" ", all.InnerExceptions.Select(i => i.Message).Distinct()) : e.Message);
         }
     }
 }

@@ -25,9 +25,10 @@ public sealed class DatabaseShare
     private int _running;
     private int _queued;
 
-    public DatabaseShare(IOptions<DatabaseShareOptions> options, DatabaseOptions database, TimeProvider clock, IMeterFactory meters)
+    public DatabaseShare(IOptions<DatabaseShareOptions> options, IOptions<DatabaseOptions> databaseOptions, TimeProvider clock, IMeterFactory meters)
     {
         var settings = options.Value;
+        var database = databaseOptions.Value;
         var connections = database.MaxPoolSize * (1 + database.Replicas.ConnectionStrings.Count);
         Total = settings.ConcurrentRequests ?? connections;
         PerCompany = Math.Min(Total, settings.ConcurrentRequestsPerCompany ?? Math.Max(1, Total / 2));

@@ -11,7 +11,7 @@ public static class DatabaseShareEndpoints
 {
     public static IServiceCollection AddDatabaseShare(this IServiceCollection services)
     {
-        services.AddOptions<DatabaseShareOptions>().BindSettings("DatabaseShare");
+        services.AddSettings<DatabaseShareOptions>("DatabaseShare");
         services.AddSingleton<DatabaseShare>();
         services.AddMetrics(builder => builder.EnableMetrics(DatabaseShare.MeterName));
         return services;

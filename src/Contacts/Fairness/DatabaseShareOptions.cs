@@ -11,7 +11,10 @@ public sealed class DatabaseShareOptions
     [Range(1, 100_000)]
     public int? ConcurrentRequests { get; set; }
 
-    /// <summary>Requests of one company (all its keys) doing database work at once; unset: half of <see cref="ConcurrentRequests"/>, at least 1.</summary>
+    /// <summary>
+    /// Requests of one company (all its keys) doing database work at once while it is the only company at work (divided
+    /// between the companies at work otherwise, at least 1 each); unset: half of <see cref="ConcurrentRequests"/>, at least 1.
+    /// </summary>
     [Range(1, 100_000)]
     public int? ConcurrentRequestsPerCompany { get; set; }
 

@@ -4,10 +4,6 @@ using Contacts.Data.Import;
 
 namespace Contacts.Import;
 
-/// <summary>A row as read from a file, before validation: every value still text.</summary>
-public sealed record RawRecord(int Line, string? Id, string? FirstName, string? LastName, string? Email, string? PhoneNumber,
-    string? PhoneNumberLid, string? ProfilePicture, string? CreatedAt, string? UpdatedAt, IReadOnlyList<(string Name, string? Color)> Tags);
-
 /// <summary>The import rules for one row; both readers go through here so CSV and JSON Lines agree.</summary>
 public static partial class RecordValidator
 {

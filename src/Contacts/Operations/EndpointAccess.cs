@@ -3,16 +3,6 @@ using System.Net;
 
 namespace Contacts.Operations;
 
-/// <summary>Bound from the "Docs" section (Docs:Enabled is read by the docs themselves): who may read /docs and /openapi/v1.json.</summary>
-public sealed class DocsAccessOptions
-{
-    /// <summary>The document and the page describe the public contract, so they are public unless the operator says otherwise.</summary>
-    public bool AllowRemote { get; set; } = true;
-
-    [Networks("Docs:AllowedNetworks")]
-    public string[] AllowedNetworks { get; set; } = [];
-}
-
 /// <summary>
 /// Who may reach an operational endpoint, decided on the connection (never on the Host header, which the client
 /// chooses): with a dedicated local port, whoever reaches that port; otherwise loopback clients, clients in the allowed
@@ -20,7 +10,7 @@ public sealed class DocsAccessOptions
 /// </summary>
 internal sealed class EndpointAccessPolicy(bool allowRemote, IReadOnlyList<IPNetwork> networks, int? port = null)
 {
-    public static EndpointAccessPolicy For(DocsAccessOptions options) => new(options.AllowRemote, NetworksAttribute.Parse(options.AllowedNetworks));
+    public static EndpointAccessPolicy For(DocsOptions options) => new(options.AllowRemote, NetworksAttribute.Parse(options.AllowedNetworks));
 
     public static EndpointAccessPolicy For(MetricsOptions options) =>
         new(options.AllowRemote, NetworksAttribute.Parse(options.AllowedNetworks), options.Port);

@@ -28,7 +28,7 @@ public sealed class FeedFreshness(ContactsDatabase db, IMeterFactory meters, IOp
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (db.Provider != DatabaseProvider.Postgres) return;
+        if (!db.Dialect.TracksFreshness) return;
         // From this host's factory (disposed with it), not a static meter: see Telemetry.AddContactsTelemetry.
         var meter = meters.Create(MeterName);
         meter.CreateObservableGauge("contacts.feed.horizon_lag", () => _horizonLags, unit: "s",

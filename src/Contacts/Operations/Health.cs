@@ -19,7 +19,7 @@ public static class Health
 
     public static IServiceCollection AddContactsHealthChecks(this IServiceCollection services)
     {
-        services.AddOptions<HealthOptions>().BindSettings("Health");
+        services.AddSettings<HealthOptions>("Health");
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ReadinessProbe>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(DatabaseCheck, HealthStatus.Unhealthy, [ReadyTag]);

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
-using Contacts.Data.Generation;
+using Contacts.Demo;
 using Contacts.Data.Import;
 using Contacts.Tests.Infrastructure;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using Contacts.Data;
@@ -153,17 +152,10 @@ public sealed class SqliteQueryCostTests(QuietSqliteAppFixture fixture) : QueryC
     protected override async Task<long> CountRoundTripsAsync(Func<Task<HttpResponseMessage>> request,
         HttpStatusCode expected = HttpStatusCode.OK, bool expectStatements = true)
     {
-        long count = 0;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter == ContactsDatabase.Meter && instrument.Name == "contacts.db.commands") l.EnableMeasurementEvents(instrument);
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref count, value));
-        listener.Start();
+        using var commands = new CommandCounter();
         using var response = await request();
         Assert.Equal(expected, response.StatusCode);
-        return Interlocked.Read(ref count);
+        return commands.Count;
     }
 }
 

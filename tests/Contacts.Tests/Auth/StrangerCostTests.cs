@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-using System.Globalization;
 using System.Net;
 using Contacts.Data;
 using Contacts.Tests.Api;
@@ -126,16 +124,9 @@ public sealed class SqliteStrangerCostTests(SqliteAppFixture fixture) : Stranger
     protected override async Task<long> CountKeyLookupsAsync(string[] settings, Func<TestApp, Task> flood)
     {
         await using var app = await StartAsync(Fixture.Database.ConnectionString, settings);
-        long count = 0;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter == ContactsDatabase.Meter && instrument.Name == "contacts.db.commands") l.EnableMeasurementEvents(instrument);
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref count, value));
-        listener.Start();
+        using var commands = new CommandCounter();
         await flood(app);
-        return Interlocked.Read(ref count);
+        return commands.Count;
     }
 }
 

@@ -63,14 +63,14 @@ public abstract class CountTests(AppFixture fixture)
         await Data.ContactAsync(company.Id, "C", tags: [red]);
         await Data.ContactAsync(company.Id, "D");
 
-        Assert.Equal(new Dictionary<long, long> { [red] = 3, [blue] = 2, [green] = 1 }, await TagCountsAsync(company));
+        Assert.Equal(new Dictionary<long, long> { [red] = 3, [blue] = 2, [green] = 1 }, await fixture.App.TagCountsAsync(company));
 
         await ExecuteAsync($"DELETE FROM contact_tag WHERE contact_id = {a} AND tag_id = {blue}");
         await ExecuteAsync($"DELETE FROM contact WHERE id = {b}"); // cascades to its three tag links
         await ExecuteAsync($"DELETE FROM tag WHERE id = {green}");
         await ExecuteAsync($"INSERT INTO contact_tag (company_id, contact_id, tag_id) SELECT company_id, id, {blue} FROM contact WHERE company_id = {company.Id}");
 
-        var counts = await TagCountsAsync(company);
+        var counts = await fixture.App.TagCountsAsync(company);
         Assert.Equal(new Dictionary<long, long> { [red] = 2, [blue] = 3 }, counts);
         foreach (var (tag, count) in counts)
             Assert.Equal(await CountAsync($"SELECT count(*) FROM contact_tag WHERE tag_id = {tag}"), count);
@@ -82,7 +82,7 @@ public abstract class CountTests(AppFixture fixture)
     {
         var company = await Data.CompanyAsync();
         var lonely = await Data.TagAsync(company.Id, "Lonely");
-        Assert.Equal(new Dictionary<long, long> { [lonely] = 0 }, await TagCountsAsync(company));
+        Assert.Equal(new Dictionary<long, long> { [lonely] = 0 }, await fixture.App.TagCountsAsync(company));
         Assert.Equal(0, await TotalAsync(company));
     }
 
@@ -148,14 +148,6 @@ public abstract class CountTests(AppFixture fixture)
         return (await PageAsync(client, ContactsPath)).GetProperty("totalRecords").GetInt64();
     }
 
-    private async Task<Dictionary<long, long>> TagCountsAsync(TestCompany company)
-    {
-        using var client = fixture.App.ClientWithKey(company.Key);
-        var page = await PageAsync(client, TagsPath + "?limit=100");
-        return page.GetProperty("data").EnumerateArray().ToDictionary(
-            t => long.Parse(t.GetProperty("id").GetString()!, CultureInfo.InvariantCulture),
-            t => t.GetProperty("_count").GetProperty("contact_tag").GetInt64());
-    }
 
 
     private async Task ExecuteAsync(string sql)

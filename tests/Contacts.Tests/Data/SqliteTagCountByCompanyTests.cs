@@ -1,6 +1,4 @@
-using System.Globalization;
 using Contacts.Tests.Infrastructure;
-using static Contacts.Tests.Api.ContractAssert;
 
 namespace Contacts.Tests.Data;
 
@@ -34,16 +32,8 @@ public sealed class SqliteTagCountByCompanyTests(SqliteAppFixture fixture) : ICl
             await command.ExecuteNonQueryAsync();
         }
 
-        Assert.Equal(new Dictionary<long, long> { [tag] = 1 }, await TagCountsAsync(victim));
-        Assert.Equal(new Dictionary<long, long> { [intruderTag] = 1 }, await TagCountsAsync(intruder));
+        Assert.Equal(new Dictionary<long, long> { [tag] = 1 }, await fixture.App.TagCountsAsync(victim));
+        Assert.Equal(new Dictionary<long, long> { [intruderTag] = 1 }, await fixture.App.TagCountsAsync(intruder));
     }
 
-    private async Task<Dictionary<long, long>> TagCountsAsync(TestCompany company)
-    {
-        using var client = fixture.App.ClientWithKey(company.Key);
-        var page = await PageAsync(client, TagsPath + "?limit=100");
-        return page.GetProperty("data").EnumerateArray().ToDictionary(
-            t => long.Parse(t.GetProperty("id").GetString()!, CultureInfo.InvariantCulture),
-            t => t.GetProperty("_count").GetProperty("contact_tag").GetInt64());
-    }
 }

@@ -1,5 +1,5 @@
 using Contacts.Data;
-using Contacts.Data.Generation;
+using Contacts.Demo;
 using Contacts.Data.Import;
 
 namespace Contacts.Tests.Generation;

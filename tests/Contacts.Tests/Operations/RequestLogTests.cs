@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using Contacts.Data;
@@ -15,27 +14,13 @@ namespace Contacts.Tests.Operations;
 public abstract class RequestLogTests : IAsyncLifetime
 {
     private const string PersonalTerm = "Zoë Kowalczyk-Secret";
-    private readonly ConcurrentQueue<LogEntry> _entries = new();
-    private TestDatabase _database = null!;
-    private TestApp _app = null!;
+    private LoggedApp _logged = null!;
 
-    public async Task InitializeAsync()
-    {
-        _database = await TestDatabase.SqliteAsync();
-        _app = await TestApp.StartAsync(_database, builder =>
-        {
-            builder.Logging.ClearProviders();
-            builder.Logging.AddProvider(new CapturingProvider(_entries));
-        }, ["--Logging:LogLevel:Default=Information", .. Settings]);
-    }
+    public async Task InitializeAsync() => _logged = await LoggedApp.StartAsync(["--Logging:LogLevel:Default=Information", .. Settings]);
 
     protected abstract string[] Settings { get; }
 
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    public Task DisposeAsync() => _logged.DisposeAsync().AsTask();
 
     [Theory]
     [InlineData("/api/v1/contacts?limit=5&search=", true, "/api/v1/contacts", 200)]
@@ -46,9 +31,9 @@ public abstract class RequestLogTests : IAsyncLifetime
     public async Task EachRequestIsOneLineWithMethodPathStatusDurationKeyIdAndTraceIdButNoQueryNorKey(
         string url, bool withKey, string path, int status)
     {
-        var company = await new TestData(_database).CompanyAsync();
+        var company = await new TestData(_logged.Database).CompanyAsync();
         Assert.True(ApiKeys.TryParse(company.Key, out var keyId));
-        using var client = withKey ? _app.ClientWithKey(company.Key) : new HttpClient { BaseAddress = _app.Address };
+        using var client = withKey ? _logged.App.ClientWithKey(company.Key) : new HttpClient { BaseAddress = _logged.App.Address };
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(url + Uri.EscapeDataString(PersonalTerm), UriKind.Relative));
         request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
@@ -67,7 +52,7 @@ public abstract class RequestLogTests : IAsyncLifetime
         Assert.Contains($"GET {path} ", line.Message, StringComparison.Ordinal);
         Assert.Contains($" {status} ", line.Message, StringComparison.Ordinal);
         Assert.Contains(traceId, line.Message, StringComparison.Ordinal);
-        foreach (var entry in _entries)
+        foreach (var entry in _logged.Entries)
         {
             Assert.DoesNotContain(PersonalTerm, entry.Text, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain(Uri.EscapeDataString(PersonalTerm), entry.Text, StringComparison.OrdinalIgnoreCase);
@@ -84,8 +69,8 @@ public abstract class RequestLogTests : IAsyncLifetime
     [InlineData("/nowhere", false, 404)]
     public async Task TheResponsesRequestIdFindsItsLine(string url, bool withKey, int status)
     {
-        var company = await new TestData(_database).CompanyAsync();
-        using var client = withKey ? _app.ClientWithKey(company.Key) : new HttpClient { BaseAddress = _app.Address };
+        var company = await new TestData(_logged.Database).CompanyAsync();
+        using var client = withKey ? _logged.App.ClientWithKey(company.Key) : new HttpClient { BaseAddress = _logged.App.Address };
 
         using var response = await client.GetAsync(new Uri(url, UriKind.Relative));
         Assert.Equal((HttpStatusCode)status, response.StatusCode);
@@ -108,48 +93,17 @@ public abstract class RequestLogTests : IAsyncLifetime
         request.Headers.Add("traceparent", $"00-{barrier}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
         using (var response = await client.SendAsync(request)) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         await LinesAsync(barrier);
-        return Assert.Single(_entries, e => e.Category == RequestLogging.Category && Equals(e.Field("TraceId"), traceId));
+        return Assert.Single(_logged.Entries, e => e.Category == RequestLogging.Category && Equals(e.Field("TraceId"), traceId));
     }
 
     private async Task LinesAsync(string traceId)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!_entries.Any(e => e.Category == RequestLogging.Category && Equals(e.Field("TraceId"), traceId)))
+        while (!_logged.Entries.Any(e => e.Category == RequestLogging.Category && Equals(e.Field("TraceId"), traceId)))
         {
-            Assert.True(DateTime.UtcNow < deadline, $"no request line with trace id {traceId} among:\n{string.Join("\n", _entries.Select(e => e.Text))}");
+            Assert.True(DateTime.UtcNow < deadline, $"no request line with trace id {traceId} among:\n{string.Join("\n", _logged.Entries.Select(e => e.Text))}");
             await Task.Delay(50);
         }
-    }
-
-    internal sealed record LogEntry(string Category, LogLevel Level, string Message, IReadOnlyList<KeyValuePair<string, object?>> State)
-    {
-        public object? Field(string name) => State.FirstOrDefault(p => p.Key == name).Value;
-
-        public string Text => $"{Category} {Level} {Message} {string.Join(' ', State.Select(p => $"{p.Key}={p.Value}"))}";
-    }
-
-    private sealed class CapturingProvider(ConcurrentQueue<LogEntry> entries) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, entries);
-
-        public void Dispose()
-        {
-        }
-    }
-
-    private sealed class CapturingLogger(string category, ConcurrentQueue<LogEntry> entries) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull
-        {
-            entries.Enqueue(new LogEntry(category, LogLevel.None, $"scope: {state}", []));
-            return null;
-        }
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            entries.Enqueue(new LogEntry(category, logLevel, $"{formatter(state, exception)} {exception}",
-                state as IReadOnlyList<KeyValuePair<string, object?>> ?? []));
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
+using Contacts.Api;
 using Contacts.Contracts;
 using Contacts.Data;
 using Contacts.Data.Changes;
@@ -40,7 +41,7 @@ public sealed class ChangeFeedOnStandbyTests(ReplicaFailoverFixture fixture) : I
             polls++;
             received += page.Data.Count;
             cursor = Decode(page.NextCursor, company.Id);
-            Assert.True(cursor.WalPosition > 0, "a PostgreSQL cursor carries the WAL position of the node that answered");
+            Assert.True(cursor.Position.WalPosition > 0, "a PostgreSQL cursor carries the WAL position of the node that answered");
             more = page.HasMore;
         } while (more);
 
@@ -120,12 +121,12 @@ public sealed class ChangeFeedOnStandbyTests(ReplicaFailoverFixture fixture) : I
         // Version 1: version, kind, company, seq, contact id; no WAL position.
         var bytes = new byte[26];
         bytes[0] = 1;
-        bytes[1] = (byte)log.Kind;
+        bytes[1] = (byte)log.Position.Kind;
         BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(2), company.Id);
-        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(10), log.Seq);
-        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(18), log.ContactId);
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(10), log.Position.Seq);
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(18), log.Position.ContactId);
         var old = Decode(Base64Url.EncodeToString(bytes), company.Id);
-        Assert.Equal(ChangeCursor.UnknownWalPosition, old.WalPosition);
+        Assert.Equal(ChangeCursor.UnknownWalPosition, old.Position.WalPosition);
 
         await db.Replicas.ProbeAsync(CancellationToken.None);
         var (standbyReads, primaryReads) = (standby.Reads, db.Replicas.Primary.Reads);
@@ -139,8 +140,9 @@ public sealed class ChangeFeedOnStandbyTests(ReplicaFailoverFixture fixture) : I
     private ContactsDatabase Replicated() => fixture.ReplicatedDatabase();
 
     private static async Task<ChangesPage> PollAsync(ContactsDatabase db, long company, ChangeCursor? cursor, int limit) =>
-        (await ChangeFeedQueries.ReadAsync(db, company, cursor, limit, CancellationToken.None)).Page
-        ?? throw new InvalidOperationException("the cursor expired");
+        (await ChangeFeedQueries.ReadAsync(db, company, cursor?.Position, limit, CancellationToken.None)).Page is { } page
+            ? new ChangesPage(page.Changes, new ChangeCursor(company, page.Next).Encode(), page.HasMore)
+            : throw new InvalidOperationException("the cursor expired");
 
     private static ChangeCursor Decode(string text, long company) =>
         ChangeCursor.TryDecode(text, company, out var cursor) ? cursor! : throw new InvalidOperationException($"cursor '{text}' does not decode");

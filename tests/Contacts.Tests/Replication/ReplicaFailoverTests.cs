@@ -445,7 +445,7 @@ public sealed class ReplicaFailoverTests(ReplicaFailoverFixture fixture, Xunit.A
 
     private static async Task<bool> InRecoveryAsync(ContactsDatabase db, NpgsqlLogSequenceNumber? minimumLsn)
     {
-        await using var connection = await db.OpenForReadAsync(minimumLsn);
+        await using var connection = await db.OpenForReadAsync((ulong?)minimumLsn);
         await using var command = db.Command(connection, "SELECT pg_is_in_recovery()");
         return (bool)(await command.ExecuteScalarAsync())!;
     }

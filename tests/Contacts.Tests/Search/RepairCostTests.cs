@@ -26,7 +26,7 @@ public sealed class RepairCostTests : OwnPostgresDatabase
         await using var app = await TestApp.StartAsync(Database,
             $"--ConnectionStrings:Contacts={Database.ConnectionString};Application Name={name};Pooling=false");
         using var client = app.ClientWithKey(company.Key);
-        var totals = app.Services.GetRequiredService<ContactsDatabase>().Dialect.SearchTotals;
+        var totals = app.Services.GetRequiredService<ContactsDatabase>().SearchTotals;
         Assert.Equal(2500, await CachedTotalTests.TotalAsync(client, "an")); // a short term: counted over the company
         Assert.Equal(2500, await CachedTotalTests.TotalAsync(client, "fili")); // a longer one: through the trigram index
         await ServerStatistics.WaitForSessionsToEndAsync(Database.ConnectionString, name);

@@ -35,7 +35,7 @@ public abstract class RepairedTotalTests(AppFixture fixture, ITestOutputHelper o
     public async Task EveryTotalAndPageEqualsARecountWhateverTheWritersDid()
     {
         Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
-        var totals = fixture.App.Services.GetRequiredService<ContactsDatabase>().Dialect.SearchTotals;
+        var totals = fixture.App.Services.GetRequiredService<ContactsDatabase>().SearchTotals;
         var (repairedBefore, countedBefore) = (totals.Repaired, totals.Counted);
         long checks = 0;
         for (var seed = 1; seed <= Seeds; seed++)
@@ -71,7 +71,7 @@ public abstract class RepairedTotalTests(AppFixture fixture, ITestOutputHelper o
         var bob = await fixture.Data.ContactAsync(company.Id, "Bob", "Kent", tags: [tag]);
         await fixture.Data.ContactAsync(company.Id, "Ann", "Ng");
         using var client = fixture.App.ClientWithKey(company.Key);
-        var totals = fixture.App.Services.GetRequiredService<ContactsDatabase>().Dialect.SearchTotals;
+        var totals = fixture.App.Services.GetRequiredService<ContactsDatabase>().SearchTotals;
         Assert.Equal(3, await CachedTotalTests.TotalAsync(client, "a"));
         Assert.Equal(2, await CachedTotalTests.TotalAsync(client, "kay"));
 
@@ -243,7 +243,7 @@ public abstract class RepairedTotalTests(AppFixture fixture, ITestOutputHelper o
                 var (total, page) = await SearchAsync(client, term);
                 if (total != expected.Count || !page.SequenceEqual(expected.Take(10)))
                 {
-                    log.Add($"{where}: '{term}' answered {total} [{string.Join(",", page)}], recount {expected.Count} [{string.Join(",", expected.Take(10))}] all [{string.Join(",", expected)}] request {i} entry {fixture.App.Services.GetRequiredService<ContactsDatabase>().Dialect.SearchTotals.Find(company, term)}");
+                    log.Add($"{where}: '{term}' answered {total} [{string.Join(",", page)}], recount {expected.Count} [{string.Join(",", expected.Take(10))}] all [{string.Join(",", expected)}] request {i} entry {fixture.App.Services.GetRequiredService<ContactsDatabase>().SearchTotals.Find(company, term)}");
                     if (Postgres) log.Add(await DumpAsync(company));
                     throw new Xunit.Sdk.XunitException(log[^1]);
                 }

@@ -48,8 +48,8 @@ public abstract class CachedTotalTests(AppFixture fixture)
 
         Assert.Equal(5, await TotalAsync(client, "an"));
         Assert.Equal(5, await TotalAsync(client, "an")); // from the cache
-        var dialect = fixture.App.Services.GetRequiredService<ContactsDatabase>().Dialect;
-        Assert.Equal(5, dialect.SearchTotals.Find(company.Id, "an")?.Total);
+        var totals = fixture.App.Services.GetRequiredService<ContactsDatabase>().SearchTotals;
+        Assert.Equal(5, totals.Find(company.Id, "an")?.Total);
 
         // On SQLite the writer computes the search column itself (docs/schema.md); on PostgreSQL the database does.
         await ExecuteAsync(fixture.Database.Provider == DatabaseProvider.Postgres
@@ -83,7 +83,7 @@ public abstract class CachedTotalTests(AppFixture fixture)
         using var client = fixture.App.ClientWithKey(company.Key);
         Assert.Equal(30, await TotalAsync(client, "an"));
         await fixture.Data.ContactAsync(company.Id, "Anna", "Late");
-        var totals = fixture.App.Services.GetRequiredService<ContactsDatabase>().Dialect.SearchTotals;
+        var totals = fixture.App.Services.GetRequiredService<ContactsDatabase>().SearchTotals;
         var before = totals.Counted + totals.Repaired;
 
         // Sixteen keys of the company, so that the per-key search limit does not queue them one after another.
@@ -164,10 +164,10 @@ public abstract class CachedTotalTests(AppFixture fixture)
             if (i % 3 != 2) expected.Add(id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         using var client = fixture.App.ClientWithKey(company.Key);
-        var dialect = fixture.App.Services.GetRequiredService<ContactsDatabase>().Dialect;
+        var totals = fixture.App.Services.GetRequiredService<ContactsDatabase>().SearchTotals;
 
         var looked = await PagesAsync(client, "THO");
-        var entry = Assert.NotNull(dialect.SearchTotals.Find(company.Id, "tho"));
+        var entry = Assert.NotNull(totals.Find(company.Id, "tho"));
         Assert.Equal((20L, 30L), (entry.Total, entry.CompanySize));
         Assert.All(Enumerable.Range(0, 4), p => Assert.True(ContactQueries.ScansInIdOrder(new PageWindow(5, p * 5), entry)));
         var walked = await PagesAsync(client, "tho");
@@ -225,11 +225,11 @@ public sealed class PostgresCachedTotalTests(PostgresAppFixture fixture) : Cache
         Assert.Equal(1, await TotalAsync(client, "lee"));
         // The entry's horizon is the company's newest change position, whatever other transactions of the shared server
         // are open (with the cluster's xmin it stayed below Ann's change while any of them was, and every request recounted).
-        var dialect = fixture.App.Services.GetRequiredService<ContactsDatabase>().Dialect;
+        var totals = fixture.App.Services.GetRequiredService<ContactsDatabase>().SearchTotals;
         var annChange = await ServerStatistics.ScalarAsync(fixture.Database.ConnectionString,
             $"SELECT max(seq) FROM contact_change_txn WHERE company_id = {company.Id}");
-        Assert.Equal(annChange, dialect.SearchTotals.Find(company.Id, "an")?.Since);
-        Assert.Equal(annChange, dialect.SearchTotals.Find(company.Id, "lee")?.Since);
+        Assert.Equal(annChange, totals.Find(company.Id, "an")?.Since);
+        Assert.Equal(annChange, totals.Find(company.Id, "lee")?.Since);
         await ExecuteAsync($"""
             ALTER TABLE contact DISABLE TRIGGER contact_change_insert;
             INSERT INTO contact (company_id, first_name, last_name, created_at, updated_at) VALUES ({company.Id}, 'Anton', 'Lee', now(), now());

@@ -34,7 +34,7 @@ public sealed class ShortTermPageTests : OwnPostgresDatabase
         await using (var app = await TestApp.StartAsync(Database, $"--ConnectionStrings:Contacts={Database.ConnectionString};Application Name={name}"))
         {
             // The total as a first request would have cached it: this request validates it and runs the page alone.
-            app.Services.GetRequiredService<ContactsDatabase>().Dialect.SearchTotals.Set(company.Id, "n", new SearchTotals.Entry(horizon, 20000, 20000));
+            app.Services.GetRequiredService<ContactsDatabase>().SearchTotals.Set(company.Id, "n", new SearchTotals.Entry(horizon, 20000, 20000));
             using var client = app.ClientWithKey(company.Key);
             Assert.Equal(20000, await CachedTotalTests.TotalAsync(client, "n"));
         }

@@ -13,7 +13,7 @@ public sealed class DatabaseShareTurnTests : IDisposable
 
     private DatabaseShare Share(int total, int perCompany) => new(
         Options.Create(new DatabaseShareOptions { ConcurrentRequests = total, ConcurrentRequestsPerCompany = perCompany, MaxQueueSeconds = 600 }),
-        new DatabaseOptions(), TimeProvider.System, _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        Options.Create(new DatabaseOptions()), TimeProvider.System, _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
 
     [Fact]
     public async Task ACompanysBacklogNeverDelaysAnotherCompanysFirstRequestByMoreThanOneTurn()
@@ -42,7 +42,7 @@ public sealed class DatabaseShareTurnTests : IDisposable
     public async Task DerivedFromThePoolOneCompanyGetsHalfTheConnectionsAndANewcomerGoesStraightIn()
     {
         var share = new DatabaseShare(Options.Create(new DatabaseShareOptions()),
-            new DatabaseOptions { MaxPoolSize = 4, Replicas = new() { ConnectionStrings = ["Host=standby"] } },
+            Options.Create(new DatabaseOptions { MaxPoolSize = 4, Replicas = new() { ConnectionStrings = ["Host=standby"] } }),
             TimeProvider.System, _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         Assert.Equal(8, share.Total);
         Assert.Equal(4, share.PerCompany);

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Contacts.Data;
-using Contacts.Data.Generation;
+using Contacts.Demo;
 using Contacts.Data.Import;
 using Contacts.Tests.Infrastructure;
 

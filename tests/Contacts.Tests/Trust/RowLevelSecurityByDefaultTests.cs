@@ -50,7 +50,7 @@ public sealed class RowLevelSecurityByDefaultTests : OwnPostgresDatabase
         await data.ContactAsync(mine.Id, "Mine", "A");
         await data.ContactAsync(theirs.Id, "Theirs", "B");
         await using var db = new ContactsDatabase(new DatabaseOptions { Provider = DatabaseProvider.Postgres, ConnectionString = Database.ConnectionString });
-        Assert.Contains(PostgresDialect.ApiRole, await db.Dialect.EnsureRowLevelSecurityAsync(db), StringComparison.Ordinal);
+        Assert.Contains(PostgresDialect.ApiRole, await db.Dialect.EnsureRowLevelSecurityAsync(), StringComparison.Ordinal);
 
         await using var connection = await db.OpenAsync();
         // A deliberately broken statement: no company filter at all, run the way every request runs.

@@ -145,7 +145,7 @@ public sealed class RowLevelSecurityTests(RowLevelSecurityFixture fixture) : ICl
         var companies = await TwoCompaniesAsync();
         var (mine, _) = companies[0];
         await using var db = new ContactsDatabase(new DatabaseOptions { Provider = DatabaseProvider.Postgres, ConnectionString = Fixture.ServiceConnectionString });
-        await db.Dialect.EnsureRowLevelSecurityAsync(db);
+        await db.Dialect.EnsureRowLevelSecurityAsync();
         await using var connection = await db.OpenAsync();
         // Exactly how a request runs its statements: one company command each.
         Task<Dictionary<long, long>> SeenAsync(string sql) => CompaniesSeenAsync(connection, sql, db, mine.Id);
@@ -188,7 +188,7 @@ public sealed class RowLevelSecurityTests(RowLevelSecurityFixture fixture) : ICl
         var (mine, _) = (await TwoCompaniesAsync())[0];
         var single = new NpgsqlConnectionStringBuilder(Fixture.ServiceConnectionString) { MaxPoolSize = 1 }.ConnectionString;
         await using var db = new ContactsDatabase(new DatabaseOptions { Provider = DatabaseProvider.Postgres, ConnectionString = single });
-        await db.Dialect.EnsureRowLevelSecurityAsync(db);
+        await db.Dialect.EnsureRowLevelSecurityAsync();
         int pid;
         await using (var request = await db.OpenAsync())
         {

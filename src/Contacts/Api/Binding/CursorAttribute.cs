@@ -1,5 +1,4 @@
 using Contacts.Auth;
-using Contacts.Data.Changes;
 using Microsoft.OpenApi;
 
 namespace Contacts.Api.Binding;

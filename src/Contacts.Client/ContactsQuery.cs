@@ -1,6 +1,5 @@
-using Contacts.Contracts;
-using System.Globalization;
 using System.Text;
+using Contacts.Contracts;
 
 namespace Contacts.Client;
 
@@ -32,38 +31,4 @@ public sealed record ContactsQuery
         foreach (var tagId in TagIds ?? []) query.Add("tag_id", tagId);
         return query.ToString();
     }
-}
-
-/// <summary>Parameters of <c>GET /api/v1/contacts/tags</c>; every one is optional (null means "the server's default").</summary>
-public sealed record TagsQuery
-{
-    /// <summary>The page to fetch, 1-based (server default 1). The "all pages" calls start here.</summary>
-    public int? Page { get; init; }
-
-    /// <summary>Records per page, 1..the server's maximum (server default 10, maximum 100).</summary>
-    public int? Limit { get; init; }
-
-    /// <summary>A substring of the tag name; case- and accent-insensitive.</summary>
-    public string? Search { get; init; }
-
-    internal string ToQueryString(int? page, int? limit) =>
-        new QueryBuilder().Add("page", page).Add("limit", limit).Add("search", Search).ToString();
-}
-
-/// <summary>A URL-encoded query string; parameters left null are not sent.</summary>
-internal sealed class QueryBuilder
-{
-    private readonly StringBuilder _text = new();
-
-    public QueryBuilder Add(string name, int? value) =>
-        value is { } v ? Add(name, v.ToString(CultureInfo.InvariantCulture)) : this;
-
-    public QueryBuilder Add(string name, string? value)
-    {
-        if (value is null) return this;
-        _text.Append(_text.Length == 0 ? '?' : '&').Append(name).Append('=').Append(Uri.EscapeDataString(value));
-        return this;
-    }
-
-    public override string ToString() => _text.ToString();
 }

@@ -2,56 +2,66 @@ using System.Collections;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Reflection;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
-namespace Contacts.Data;
+namespace Contacts.Operations;
 
 /// <summary>
-/// The one way a section of configuration becomes an options object: every value is read strictly by the type of its
-/// property, then bound, then checked against the property's data annotations, and every problem names the setting
-/// ("Database:RowLevelSecurity: '1' is not one of: Required, Off."). The configuration binder alone reads a number or a
-/// name with spaces as an enum value (RowLevelSecurity=1 was Off), NaN as a number, and nothing checks the ranges.
+/// How every configuration section becomes its options class: <c>AddOptions&lt;T&gt;().BindConfiguration(section)</c>, the
+/// data annotations and any <see cref="IValidateOptions{TOptions}"/> of the class checked by <c>ValidateOnStart</c>, every
+/// problem one message naming the setting ("Database:RowLevelSecurity: '1' is not one of: Required, Off.").
 /// </summary>
 /// <remarks>
-/// Read strictly: an enum by one of its names (any case, nothing around it), a whole number or a finite number in the
-/// invariant culture, true or false. An empty value is an error unless the property is nullable (then it is unset),
-/// as the binder has it. Nested options classes of the same assembly are read as sub-sections.
+/// Before the binder sees them, the values are read strictly by their property's type: an enum by one of its names (any
+/// case, nothing around it), a whole number or a finite number in the invariant culture, true or false. The binder alone
+/// takes RowLevelSecurity=1 or " off" for Off, NaN for a number, and throws its own message at "ten". An empty value is an
+/// error unless the property is nullable (then it is unset). Classes of the options' own assembly are sub-sections.
 /// </remarks>
-public static class Settings
+public static class SettingsBinding
 {
-    /// <summary>A new options object read from the section; throws <see cref="SettingsException"/> naming every bad setting.</summary>
-    public static T Read<T>(IConfiguration configuration, string section) where T : class, new()
+    public static OptionsBuilder<T> AddSettings<T>(this IServiceCollection services, string section, string? name = null) where T : class
+    {
+        var builder = services.AddOptions<T>(name ?? Options.DefaultName);
+        builder.Configure<IConfiguration>((_, configuration) =>
+        {
+            var unreadable = Unreadable(configuration.GetSection(section), typeof(T)).ToList();
+            if (unreadable.Count > 0) throw new OptionsValidationException(builder.Name, typeof(T), unreadable);
+        });
+        builder.BindConfiguration(section);
+        services.AddSingleton<IValidateOptions<T>>(new AnnotatedSettings<T>(builder.Name, section));
+        return builder.ValidateOnStart();
+    }
+
+    /// <summary>As <see cref="AddSettings{T}"/>, with the rules that need code in <typeparamref name="TValidation"/>.</summary>
+    public static OptionsBuilder<T> AddSettings<T, TValidation>(this IServiceCollection services, string section)
+        where T : class where TValidation : class, IValidateOptions<T>
+    {
+        services.AddSingleton<IValidateOptions<T>, TValidation>();
+        return services.AddSettings<T>(section);
+    }
+
+    /// <summary>
+    /// The section bound as <see cref="AddSettings{T}"/> binds it, for a decision taken while services are registered,
+    /// before any options exist (which OpenTelemetry exporters to add). A value that does not read leaves the default
+    /// here; the same section registered with <see cref="AddSettings{T}"/> stops start-up naming it.
+    /// </summary>
+    public static T Peek<T>(IConfiguration configuration, string section) where T : class, new()
     {
         var options = new T();
         var values = configuration.GetSection(section);
-        Bind(values, options);
-        var problems = Problems(values, options);
-        return problems.Count == 0 ? options : throw new SettingsException(problems);
-    }
-
-    /// <summary>Binds the section when every value reads; otherwise leaves the object alone for <see cref="Problems"/> to report.</summary>
-    public static void Bind(IConfigurationSection section, object options)
-    {
-        if (!Unreadable(section, options.GetType()).Any()) section.Bind(options);
-    }
-
-    /// <summary>What is wrong with the section's values and the object bound from them, each naming its setting.</summary>
-    public static IReadOnlyList<string> Problems(IConfigurationSection section, object options)
-    {
-        var unreadable = Unreadable(section, options.GetType()).ToList();
-        return unreadable.Count > 0 ? unreadable : [.. Invalid(section.Path, options)];
+        if (!Unreadable(values, typeof(T)).Any()) values.Bind(options);
+        return options;
     }
 
     private static IEnumerable<string> Unreadable(IConfigurationSection section, Type type)
     {
         foreach (var property in Bindable(type))
         {
-            var path = ConfigurationPath.Combine(section.Path, Key(property));
             if (IsNested(property, type))
             {
                 foreach (var problem in Unreadable(section.GetSection(Key(property)), property.PropertyType)) yield return problem;
             }
-            else if (section[Key(property)] is { } text && Unreadable(path, text, property.PropertyType) is { } problem)
+            else if (section[Key(property)] is { } text && Unreadable(ConfigurationPath.Combine(section.Path, Key(property)), text, property.PropertyType) is { } problem)
             {
                 yield return problem;
             }
@@ -95,8 +105,6 @@ public static class Settings
             if (IsNested(property, options.GetType()) && value is not null)
                 foreach (var problem in Invalid(setting, value)) yield return problem;
         }
-        if (options is IValidatableObject whole)
-            foreach (var result in whole.Validate(new ValidationContext(options))) yield return result.ErrorMessage ?? $"{path} is invalid.";
     }
 
     private static IEnumerable<PropertyInfo> Bindable(Type type) =>
@@ -110,4 +118,15 @@ public static class Settings
 
     private static string Key(PropertyInfo property) =>
         property.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? property.Name;
+
+    /// <summary>The data annotations, each failure its own message naming the setting (not ValidateDataAnnotations' wrapper).</summary>
+    private sealed class AnnotatedSettings<T>(string name, string section) : IValidateOptions<T> where T : class
+    {
+        public ValidateOptionsResult Validate(string? optionsName, T options)
+        {
+            if (optionsName != name) return ValidateOptionsResult.Skip;
+            var problems = Invalid(section, options).ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
+    }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Contacts.Data.Import;
 
-namespace Contacts.Data.Generation;
+namespace Contacts.Demo;
 
 /// <summary>
 /// Deterministic, streaming generator of realistic multilingual contacts for demos and benchmarks.

@@ -1,0 +1,3 @@
+namespace Contacts.Data;
+
+public enum DatabaseProvider { Sqlite, Postgres }

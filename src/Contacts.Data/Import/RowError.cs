@@ -1,0 +1,3 @@
+namespace Contacts.Data.Import;
+
+public sealed record RowError(int Line, string Reason);

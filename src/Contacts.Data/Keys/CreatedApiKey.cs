@@ -1,0 +1,5 @@
+using Contacts.Data.Replication;
+
+namespace Contacts.Data.Keys;
+
+public sealed record CreatedApiKey(string Id, long CompanyId, string? Name, string Key);

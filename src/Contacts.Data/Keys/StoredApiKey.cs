@@ -1,0 +1,5 @@
+using Contacts.Data.Replication;
+
+namespace Contacts.Data.Keys;
+
+public sealed record StoredApiKey(string KeyId, long CompanyId, byte[] SecretHash, bool Revoked);

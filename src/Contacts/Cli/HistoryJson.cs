@@ -1,0 +1,5 @@
+using Contacts.Data.Changes;
+
+namespace Contacts.Cli;
+
+internal sealed record HistoryJson(long History);

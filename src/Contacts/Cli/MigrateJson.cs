@@ -1,0 +1,5 @@
+using Contacts.Data;
+
+namespace Contacts.Cli;
+
+internal sealed record MigrateJson(string[] Applied, int Version);
