@@ -1,7 +1,7 @@
 using System.Data.Common;
-using Contacts.Data.Dialects;
+using Contacts.Data.Import;
 
-namespace Contacts.Data.Import;
+namespace Contacts.Data.Dialects;
 
 /// <summary>
 /// SQLite: one writer at a time, so ids are counted here, above every id a contact ever had; the folded search columns

@@ -1,9 +1,9 @@
 using System.Data.Common;
-using Contacts.Data.Dialects;
+using Contacts.Data.Import;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Contacts.Data.Import;
+namespace Contacts.Data.Dialects;
 
 /// <summary>
 /// PostgreSQL: ids from the contact id sequence, folded columns computed by the database (contacts_fold in generated
