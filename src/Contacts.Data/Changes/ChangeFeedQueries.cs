@@ -6,13 +6,6 @@ using Contacts.Data.Replication;
 
 namespace Contacts.Data.Changes;
 
-/// <summary>A page of the feed, or Expired: the position is older than the kept history, or from another history (answer
-/// 410); and the company's stamp, read before the page on the node that read it.</summary>
-public sealed record ChangeFeedRead(ChangeFeedPage? Page, ChangeStamp Stamp)
-{
-    public bool Expired => Page is null;
-}
-
 /// <summary>
 /// The change feed's SQL (docs/sync.md). Without a cursor the feed walks the company's live contacts in id order, like
 /// paging GET /api/v1/contacts, remembering the horizon it started at; then it reads the changes after that position

@@ -7,14 +7,6 @@ using Contacts.Data.Replication;
 
 namespace Contacts.Data.Contacts;
 
-/// <summary>What narrows a contacts list: a search term, updated_since (incremental sync), tag ids (any of).</summary>
-public sealed record ContactFilter(string? Search, DateTime? UpdatedSince, IReadOnlyList<long> TagIds)
-{
-    public static readonly ContactFilter None = new(null, null, []);
-
-    internal bool IsEmpty => Search is null && UpdatedSince is null && TagIds.Count == 0;
-}
-
 /// <summary>GET /api/v1/contacts and /api/v1/contacts/{id}: a company's contacts, filtered and paged, or one. Every statement filters on the company.</summary>
 public static class ContactQueries
 {

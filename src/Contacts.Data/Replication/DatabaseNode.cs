@@ -1,25 +1,6 @@
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Contacts.Data.Replication;
-
-public enum NodeState
-{
-    /// <summary>Not probed yet: receives no reads until the first probe says how far behind it is.</summary>
-    Unknown,
-    Up,
-    /// <summary>A standby further behind than Database:MaxReplicaLagSeconds.</summary>
-    Lagging,
-    Down,
-    /// <summary>Configured as a standby but not in recovery (promoted, or a mistake): its data may have diverged.</summary>
-    NotStandby,
-}
-
-/// <summary>What the monitor last saw of a node. ReplayLsn: on a standby, the WAL position replayed; on the primary, the position written.</summary>
-public sealed record NodeStatus(NodeState State, double? LagSeconds, NpgsqlLogSequenceNumber? ReplayLsn, DateTimeOffset? ProbedAt)
-{
-    public static readonly NodeStatus Initial = new(NodeState.Unknown, null, null, null);
-}
 
 /// <summary>The primary or one standby: its own pool, its last known status and how many reads it served.</summary>
 public sealed class DatabaseNode

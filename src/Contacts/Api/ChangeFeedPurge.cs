@@ -1,6 +1,5 @@
 using Contacts.Data;
 using Contacts.Data.Changes;
-using Contacts.Operations;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -8,21 +7,6 @@ using Microsoft.Extensions.Options;
 #pragma warning disable CA1848, CA1873 // a background job logging once an hour: LoggerMessage would buy nothing here
 
 namespace Contacts.Api;
-
-public static class ChangeFeedServices
-{
-    public static IServiceCollection AddChangeFeed(this IServiceCollection services)
-    {
-        services.AddSettings<SyncOptions>("Sync");
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<ChangeFeedPurge>();
-        services.AddHostedService(provider => provider.GetRequiredService<ChangeFeedPurge>());
-        services.Configure<OpenApiOptions>("v1", options => options
-            .AddSchemaTransformer(ChangesApi.DescribeChangeSchemas)
-            .AddDocumentTransformer(ChangesApi.DescribeChangeShapes));
-        return services;
-    }
-}
 
 /// <summary>Deletes the feed's tombstones older than Sync:HistoryDays, at start and then every Sync:PurgeIntervalMinutes.</summary>
 public sealed class ChangeFeedPurge(ContactsDatabase db, IOptions<SyncOptions> options, TimeProvider clock, ILogger<ChangeFeedPurge> logger)

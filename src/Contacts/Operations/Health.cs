@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Contacts.Data;
 using Contacts.Data.Replication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -59,39 +58,3 @@ public static class Health
         return JsonSerializer.SerializeAsync(http.Response.Body, body, HealthJsonContext.Default.HealthResponse, http.RequestAborted);
     }
 }
-
-/// <summary>The shared readiness check's answer, with each node's state when there are standbys.</summary>
-internal sealed class DatabaseHealthCheck(ContactsDatabase db, ReadinessProbe probe) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        if (await probe.CheckAsync().WaitAsync(cancellationToken) is { } failure)
-        {
-            return new HealthCheckResult(context.Registration.FailureStatus, $"{db.Provider} does not answer", failure,
-                db.Replicas is { } nodes ? Nodes(nodes) : null);
-        }
-        if (db.Replicas is not { } replicas) return HealthCheckResult.Healthy($"{db.Provider} answers");
-        // Reads are served; a node that is not is worth an operator's look (Degraded still answers 200).
-        var allUp = replicas.Nodes.All(n => n.Status.State == NodeState.Up);
-        return new HealthCheckResult(allUp ? HealthStatus.Healthy : HealthStatus.Degraded, $"{db.Provider} answers reads", data: Nodes(replicas));
-    }
-
-    // With standbys, ready while any node serves reads (a down primary or standby is skipped).
-    private static Dictionary<string, object> Nodes(ReplicaSet replicas) =>
-        replicas.Nodes.ToDictionary(n => n.Name, object (n) => n.Describe());
-}
-
-internal sealed record HealthResponse(
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("durationMs")] double DurationMs,
-    [property: JsonPropertyName("checks")] IReadOnlyDictionary<string, HealthCheckResponse> Checks);
-
-internal sealed record HealthCheckResponse(
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("durationMs")] double DurationMs,
-    [property: JsonPropertyName("description")] string? Description,
-    // With standbys: each node's state ("primary": "up", "replica-1": "lagging (12.3 s)").
-    [property: JsonPropertyName("nodes"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Nodes);
-
-[JsonSerializable(typeof(HealthResponse))]
-internal sealed partial class HealthJsonContext : JsonSerializerContext;

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Contacts.Api.Binding;
 using Contacts.Contracts;
 using Contacts.Operations;
-using Microsoft.AspNetCore.Mvc;
 using ProblemDetails = Microsoft.AspNetCore.Mvc.ProblemDetails;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;

@@ -5,41 +5,6 @@ using Contacts.Data.Replication;
 
 namespace Contacts.Data;
 
-/// <summary>Which rows of a list a request wants: at most Limit, after skipping Offset, in id order.</summary>
-public sealed record PageWindow(int Limit, long Offset);
-
-/// <summary>One page of a list, the exact number of rows matching across all pages, and the company's stamp read before it.</summary>
-public sealed record ListPage<T>(IReadOnlyList<T> Rows, long Total, ChangeStamp Stamp);
-
-/// <summary>A WHERE clause and its parameter values; it always starts with the tenant filter.</summary>
-internal sealed class Filter(string tenantCondition, long company)
-{
-    public string Sql { get; set; } = tenantCondition;
-
-    /// <summary>The condition for the page's statement, where it differs from the count's (see ContactQueries.AddSearch).</summary>
-    public string? PageSql { get; set; }
-
-    public string Page => PageSql ?? Sql;
-
-    /// <summary>A search's test of one contact <c>c</c> as it is now, and of a before-image <c>i</c> (the total's repair).</summary>
-    public (string Row, string Image)? RepairTests { get; set; }
-    public Dictionary<string, object> Parameters { get; } = new() { ["@company"] = company };
-
-    public void Bind(DbCommand command)
-    {
-        foreach (var (name, value) in Parameters) ContactsDatabase.AddParameter(command, name, value);
-    }
-}
-
-/// <summary>
-/// The statements of one page. Count: the exact total, when it is known without counting the rows (the counters);
-/// null when Page carries it instead, in every row (count(*) OVER ()), so that a search runs once for both. Page: the
-/// page's rows (binds @limit and @offset), walking the offset over ids alone (an index-only scan of (company_id, id)
-/// when unfiltered) and reading only the page's own rows in full, so a deep page costs index entries, not heap rows.
-/// CountAll: count(*) of the filter, for the one case Page cannot tell: a filtered page past the end.
-/// </summary>
-internal sealed record PageSql(string? Count, string Page, string CountAll);
-
 internal static class PagedQuery
 {
     /// <summary>
