@@ -365,7 +365,8 @@ if [ $provider = postgres ] && [ "$replicas" = 0 ] && [ -z "${only:-}" ]; then
     # (pgbench pipelines need the extended protocol: in simple mode each statement is its own round trip.)
     grep -qP '(?<!:):(?!:)' "$run/pgbench-scripts/$s"-*.sql && { mode=simple; sed -i '/^\\\(start\|end\)pipeline$/d' "$run/pgbench-scripts/$s"-*.sql; }
     log "pgbench $s (${duration}s, -M $mode)"
-    pgbench -h 127.0.0.1 -p "$port" -U postgres -n -M $mode -c $connections -j 2 -T "$duration" "${files[@]}" contacts >"$run/pgbench-$s.txt" 2>&1
+    pgbench -h 127.0.0.1 -p "$port" -U postgres -n -M $mode -c $connections -j 2 -T "$duration" "${files[@]}" contacts >"$run/pgbench-$s.txt" 2>&1 \
+      || log "pgbench $s stopped with an error (see pgbench-$s.txt): no ceiling for it"
   done
 fi
 if [ $provider = postgres ]; then
