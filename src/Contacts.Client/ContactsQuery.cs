@@ -1,4 +1,3 @@
-using System.Text;
 using Contacts.Contracts;
 
 namespace Contacts.Client;

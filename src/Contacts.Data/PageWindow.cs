@@ -1,4 +1,3 @@
-using System.Globalization;
 using Contacts.Data.Changes;
 using Contacts.Data.Replication;
 

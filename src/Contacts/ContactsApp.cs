@@ -1,6 +1,5 @@
 using Contacts.Api;
 using Contacts.Auth;
-using Contacts.Data;
 using Contacts.Fairness;
 using Contacts.Operations;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Contacts.Contracts;
 using Contacts.Data.Dialects;
 using Contacts.Data.Replication;

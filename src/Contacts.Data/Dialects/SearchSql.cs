@@ -1,4 +1,3 @@
-using Contacts.Data.Import;
 using Contacts.Data.Replication;
 
 namespace Contacts.Data.Dialects;

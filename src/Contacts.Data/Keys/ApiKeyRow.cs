@@ -1,5 +1,3 @@
-using Contacts.Data.Replication;
-
 namespace Contacts.Data.Keys;
 
 public sealed record ApiKeyRow(string Id, long CompanyId, string? Name, DateTime CreatedAt, DateTime? RevokedAt, DateTime? LastUsedAt);

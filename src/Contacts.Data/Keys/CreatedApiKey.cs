@@ -1,5 +1,3 @@
-using Contacts.Data.Replication;
-
 namespace Contacts.Data.Keys;
 
 public sealed record CreatedApiKey(string Id, long CompanyId, string? Name, string Key);

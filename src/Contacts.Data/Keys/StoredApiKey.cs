@@ -1,5 +1,3 @@
-using Contacts.Data.Replication;
-
 namespace Contacts.Data.Keys;
 
 public sealed record StoredApiKey(string KeyId, long CompanyId, byte[] SecretHash, bool Revoked);

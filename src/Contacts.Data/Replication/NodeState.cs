@@ -1,5 +1,3 @@
-using NpgsqlTypes;
-
 namespace Contacts.Data.Replication;
 
 public enum NodeState

@@ -1,6 +1,5 @@
 using Contacts.Data;
 using Contacts.Data.Changes;
-using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,3 @@
-using Contacts.Data.Changes;
 using Contacts.Operations;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection.Extensions;

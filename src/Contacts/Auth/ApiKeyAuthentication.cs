@@ -1,11 +1,8 @@
-using Contacts.Data.Keys;
 using System.Collections.Concurrent;
 using System.Security.Claims;
-using Contacts.Api;
 using Contacts.Data;
 using Contacts.Operations;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.Net.Http.Headers;
 
 #pragma warning disable CA1848, CA1873 // a warning when a last-used flush fails, once a minute at most
 

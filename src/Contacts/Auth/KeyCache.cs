@@ -1,6 +1,4 @@
-using Contacts.Data.Companies;
 using Contacts.Data.Keys;
-using Contacts.Data;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Internal;
 using Microsoft.Extensions.Options;

@@ -1,9 +1,7 @@
 using Contacts.Data.Keys;
 using System.Collections.Concurrent;
-using System.Text.Encodings.Web;
 using Contacts.Api;
 using Contacts.Data;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 

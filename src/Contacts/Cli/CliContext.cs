@@ -1,5 +1,4 @@
 using Contacts.Data.Companies;
-using Contacts.Data.Keys;
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;

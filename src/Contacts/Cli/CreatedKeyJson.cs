@@ -1,4 +1,3 @@
-using System.Globalization;
 using Contacts.Data;
 using Contacts.Data.Companies;
 using Contacts.Data.Keys;

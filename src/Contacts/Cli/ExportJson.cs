@@ -1,8 +1,6 @@
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Contacts.Contracts;
 
 namespace Contacts.Cli;
 

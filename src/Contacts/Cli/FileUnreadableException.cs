@@ -1,4 +1,3 @@
-using System.Globalization;
 using Contacts.Data;
 using Contacts.Data.Import;
 using Contacts.Import;

@@ -1,5 +1,3 @@
-using Contacts.Data;
-
 namespace Contacts.Cli;
 
 internal sealed record MigrateJson(string[] Applied, int Version);

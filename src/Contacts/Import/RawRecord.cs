@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Contacts.Data.Import;
 
 namespace Contacts.Import;

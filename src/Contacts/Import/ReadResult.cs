@@ -1,7 +1,5 @@
-using System.Text;
 using System.Text.Json;
 using Contacts.Data.Import;
-using CsvHelper.Configuration;
 
 namespace Contacts.Import;
 

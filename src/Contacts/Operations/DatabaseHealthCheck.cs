@@ -1,7 +1,5 @@
-using System.Text.Json.Serialization;
 using Contacts.Data;
 using Contacts.Data.Replication;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Contacts.Operations;

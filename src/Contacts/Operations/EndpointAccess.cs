@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace Contacts.Operations;
 
 public static class EndpointAccess
