@@ -1,8 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Contacts.Contracts;
 
 namespace Contacts.Client;

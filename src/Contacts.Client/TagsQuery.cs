@@ -1,5 +1,3 @@
-using Contacts.Contracts;
-
 namespace Contacts.Client;
 
 /// <summary>Parameters of <c>GET /api/v1/contacts/tags</c>; every one is optional (null means "the server's default").</summary>

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Contacts.Data.Replication;
 
 namespace Contacts.Data;
 

@@ -1,6 +1,3 @@
-using Contacts.Data.Changes;
-using Contacts.Data.Replication;
-
 namespace Contacts.Data;
 
 /// <summary>

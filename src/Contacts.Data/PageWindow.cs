@@ -1,6 +1,3 @@
-using Contacts.Data.Changes;
-using Contacts.Data.Replication;
-
 namespace Contacts.Data;
 
 /// <summary>Which rows of a list a request wants: at most Limit, after skipping Offset, in id order.</summary>

@@ -1,5 +1,4 @@
 using Contacts.Data;
-using Microsoft.Extensions.Options;
 
 #pragma warning disable CA1848, CA1873 // start-up messages, written once per process
 

@@ -1,7 +1,3 @@
-using Contacts.Contracts;
-using Contacts.Data.Dialects;
-using Contacts.Data.Replication;
-
 namespace Contacts.Data.Changes;
 
 /// <summary>A page of the feed, or Expired: the position is older than the kept history, or from another history (answer

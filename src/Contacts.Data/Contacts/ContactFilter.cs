@@ -1,8 +1,3 @@
-using Contacts.Contracts;
-using Contacts.Data.Changes;
-using Contacts.Data.Dialects;
-using Contacts.Data.Replication;
-
 namespace Contacts.Data.Contacts;
 
 /// <summary>What narrows a contacts list: a search term, updated_since (incremental sync), tag ids (any of).</summary>

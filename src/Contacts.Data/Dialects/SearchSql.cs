@@ -1,5 +1,3 @@
-using Contacts.Data.Replication;
-
 namespace Contacts.Data.Dialects;
 
 /// <summary>

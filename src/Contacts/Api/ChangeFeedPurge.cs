@@ -1,6 +1,5 @@
 using Contacts.Data;
 using Contacts.Data.Changes;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 #pragma warning disable CA1848, CA1873 // a background job logging once an hour: LoggerMessage would buy nothing here

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Security.Claims;
-using Contacts.Data;
 using Contacts.Operations;
 using Microsoft.AspNetCore.Authorization;
 

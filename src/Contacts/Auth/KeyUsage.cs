@@ -1,8 +1,6 @@
 using Contacts.Data.Keys;
 using System.Collections.Concurrent;
-using Contacts.Api;
 using Contacts.Data;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
 #pragma warning disable CA1848, CA1873 // a warning when a last-used flush fails, once a minute at most

@@ -1,5 +1,3 @@
-using Contacts.Import;
-
 namespace Contacts.Cli;
 
 public sealed class CliException(string message, int exitCode = ContactsCli.BadInput) : Exception(message)

@@ -1,7 +1,3 @@
-using Contacts.Data;
-using Contacts.Data.Companies;
-using Contacts.Data.Keys;
-
 namespace Contacts.Cli;
 
 internal sealed record CompanyListItemJson(string Id, string Name, DateTime CreatedAt, long Contacts, long ActiveKeys);

@@ -1,7 +1,3 @@
-using Contacts.Data;
-using Contacts.Data.Import;
-using Contacts.Import;
-
 namespace Contacts.Cli;
 
 /// <summary>The file cannot be read as a whole (no usable header, broken CSV): nothing is imported, even with --skip-invalid.</summary>

@@ -1,5 +1,3 @@
-using Contacts.Data.Import;
-
 namespace Contacts.Import;
 
 /// <summary>A row as read from a file, before validation: every value still text.</summary>

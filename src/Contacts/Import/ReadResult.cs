@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Contacts.Data.Import;
 
 namespace Contacts.Import;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Contacts.Data.Replication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
