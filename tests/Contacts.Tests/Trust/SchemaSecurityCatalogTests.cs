@@ -17,7 +17,7 @@ public sealed class SchemaSecurityCatalogTests(ITestOutputHelper output) : OwnPo
     // Sorted as the catalog query sorts them (the test prints the actual list in this form when it fails). Deliberate:
     // company, contact_change_history, contact_search_image_purge and schema_migration have no RLS (contacts_api may not
     // read company nor schema_migration; the history mark and the images' purge key name no company); the counters' policies were written before contacts_company()
-    // and read the setting directly; contacts_company, contacts_fold and contacts_digits are invoker functions over their
+    // and read the setting directly; contacts_company, contacts_fold, contacts_digits and the search keys (0014) are invoker functions over their
     // arguments or a setting, which anyone may call.
     private static readonly string[] Expected =
     [
@@ -26,6 +26,8 @@ public sealed class SchemaSecurityCatalogTests(ITestOutputHelper output) : OwnPo
         "execute contacts_digits(text) to PUBLIC",
         "execute contacts_fold(text) to PUBLIC",
         "execute contacts_search_ids(bigint,text,text) to contacts_api",
+        "execute contacts_search_keys(bigint,text,text) to PUBLIC",
+        "execute contacts_term_keys(bigint,text,boolean) to PUBLIC",
         "function contacts_change_check_history(): security invoker, search_path=public, pg_temp",
         "function contacts_change_commit(): security definer, search_path=public, pg_temp",
         "function contacts_change_contact_tags(): security definer, search_path=public, pg_temp",
@@ -44,7 +46,8 @@ public sealed class SchemaSecurityCatalogTests(ITestOutputHelper output) : OwnPo
         "function contacts_fold(text): security invoker, no settings",
         "function contacts_purge_changes(timestamp with time zone): security definer, search_path=public, pg_temp",
         "function contacts_reset_counts(): security definer, search_path=public, pg_temp",
-        "function contacts_search_ids(bigint,text,text): security definer, plan_cache_mode=force_custom_plan; search_path=public, pg_temp",
+        "function contacts_search_ids(bigint,text,text): security definer, plan_cache_mode=force_generic_plan; search_path=public, pg_temp",
+        "function contacts_search_keys(bigint,text,text): security invoker, no settings",
         "function contacts_search_image_contact_tags(): security definer, search_path=public, pg_temp",
         "function contacts_search_image_contacts(): security definer, search_path=public, pg_temp",
         "function contacts_search_image_deleting(): security definer, search_path=public, pg_temp",
@@ -53,6 +56,7 @@ public sealed class SchemaSecurityCatalogTests(ITestOutputHelper output) : OwnPo
         "function contacts_search_image_tags(): security definer, search_path=public, pg_temp",
         "function contacts_search_image_truncate(): security definer, search_path=public, pg_temp",
         "function contacts_search_image_wanted(bigint,bigint[],bigint): security definer, search_path=public, pg_temp",
+        "function contacts_term_keys(bigint,text,boolean): security invoker, no settings",
         "function contacts_touch_keys(text[],timestamp with time zone): security definer, search_path=public, pg_temp",
         "grant SELECT on company_contact_count to contacts_api",
         "grant SELECT on contact to contacts_api",
