@@ -40,7 +40,7 @@ public static class ContactQueries
         // With a known total, a longer term whose matches are dense enough is also paged in id order instead of
         // looking every match up in the trigram index first (`tho` on the 250k company: 6,000 lookups for 10 rows).
         var scan = shortTerm || cached is { } known && ScansInIdOrder(window, known);
-        if (filters.Search is { } term) AddSearch(db.Dialect, filter, term, folded!, shortTerm, scan);
+        if (filters.Search is { } term) AddSearch(db.Dialect, filter, term, folded!, shortTerm, scan, cached is not null ? window : null);
         if (cacheable)
         {
             filter.Parameters["@cached_since"] = cached?.Since ?? -1L;
@@ -227,7 +227,10 @@ public static class ContactQueries
     /// </summary>
     internal static bool IsShortTerm(string folded) => new StringInfo(folded).LengthInTextElements < 3;
 
-    private static void AddSearch(SqlDialect dialect, Filter filter, string term, string folded, bool shortTerm, bool scan)
+    /// <param name="knownTotal">The page's window when the search's total is known (cached): its page then needs only
+    /// its first matches in id order.</param>
+    private static void AddSearch(SqlDialect dialect, Filter filter, string term, string folded, bool shortTerm, bool scan,
+        PageWindow? knownTotal)
     {
         // A contact matches on its folded names/email/phones, any of its tags' names, or (for phone-like terms) phone digits.
         var pattern = dialect.FoldedParameter("@pattern");
@@ -271,8 +274,16 @@ public static class ContactQueries
                               WHERE ct.company_id = @company AND t.name_folded LIKE {pattern} ESCAPE '\'
             """;
         // The rest (terms the index cannot serve): one pass over the company's contacts (on SQLite in 0003's covering index).
-        filter.Sql += (trigrams ? dialect.IndexedSearch(new SearchSql(pattern, byTag, phoneLike, folded)) : null)
-                      ?? $" AND (c.search_text LIKE {pattern} ESCAPE '\\' OR c.id IN ({byTag}){byPhone})";
+        var search = new SearchSql(pattern, byTag, phoneLike, folded);
+        var indexed = trigrams ? dialect.IndexedSearch(search) : null;
+        filter.Sql += indexed ?? $" AND (c.search_text LIKE {pattern} ESCAPE '\\' OR c.id IN ({byTag}){byPhone})";
+        // With the total known, the page reads the rows of its own matches only: the ids are cut to its first
+        // offset + limit before any contact is read (SearchSql.FirstMatches).
+        if (indexed is not null && knownTotal is { } window && !scan)
+        {
+            filter.PageSql = tenant + dialect.IndexedSearch(search with { FirstMatches = "@first_matches" });
+            filter.Parameters["@first_matches"] = window.Offset + window.Limit;
+        }
     }
 
     /// <summary>How the total of a filtered page is found: cached (validated, else counted), by the page's window, or by its own count.</summary>

@@ -75,14 +75,16 @@ public sealed class SqliteDialect : SqlDialect
     /// still let the large company scan all its rows (medium: selective 1,394 → 380 req/s).
     /// </remarks>
     public override string? IndexedSearch(SearchSql search) => search.FoldedTerm.IndexOfAny(['%', '_', '\\']) >= 0 ? null : $"""
-         AND c.id IN (SELECT x.id FROM contact x WHERE x.id IN (SELECT rowid FROM contact_search WHERE {LargeCompany} AND search_text LIKE @pattern)
+         AND c.id IN ({search.Ids($"""
+                      SELECT x.id FROM contact x WHERE x.id IN (SELECT rowid FROM contact_search WHERE {LargeCompany} AND search_text LIKE @pattern)
                           AND x.company_id = @company AND x.search_text LIKE @pattern ESCAPE '\'
                       UNION SELECT x.id FROM contact x WHERE x.company_id = {SmallCompany} AND x.search_text LIKE @pattern ESCAPE '\'
                       UNION {search.ByTag}{(search.PhoneLike ? $"""
                        UNION SELECT x.id FROM contact x WHERE x.id IN (SELECT rowid FROM contact_search WHERE {LargeCompany} AND phone_digits LIKE @digits)
                           AND x.company_id = @company AND x.phone_digits LIKE @digits
                        UNION SELECT x.id FROM contact x WHERE x.company_id = {SmallCompany} AND x.phone_digits LIKE @digits
-                      """ : "")})
+                      """ : "")}
+                      """)})
         """;
 
     // A company with at least a tenth of the file's contacts: the shared index's other entries are at most nine times its
