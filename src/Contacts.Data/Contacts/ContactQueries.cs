@@ -250,8 +250,12 @@ public static class ContactQueries
         // (EXPLAIN, 250k company), probing the few rows that fail the text test costs microseconds. The count over all
         // rows may hash. The page's matching tags are found once per statement (InTagsFoundOnce), not once per probe:
         // for a rarer term (`кс`, thousands of rows walked for 10 matches) that was most of the page's time.
-        string Matches(string tagTest, string probeEnd) => $"""
-            (c.search_text LIKE {pattern} ESCAPE '\'{byPhone} OR EXISTS (SELECT 1 FROM contact_tag ct
+        // And when no tag of the company matches (most terms), the page does not probe at all: whether any tag matches
+        // is one uncorrelated subquery, computed once per statement, ahead of the probe in an AND. PostgreSQL's generic
+        // plan put the empty tag set in the probe's filter, not its index condition, so every walked row still read
+        // contact_tag's index (`да`, 650 matches in 250k: 5,188 probes, 19,517 buffers, 8.2 ms for 10 rows; 1.4 ms without).
+        string Matches(string tagTest, string probeEnd, string? anyTag = null) => $"""
+            (c.search_text LIKE {pattern} ESCAPE '\'{byPhone} OR {anyTag}EXISTS (SELECT 1 FROM contact_tag ct
                 WHERE ct.contact_id = c.id AND ct.tag_id {tagTest}{probeEnd}))
             """;
         var matchesByRow = Matches($"IN ({matchingTags})", "");
@@ -259,7 +263,8 @@ public static class ContactQueries
         filter.RepairTests = (matchesByRow,
             $"(i.search_text LIKE {pattern} ESCAPE '\\'{ByPhone("i")} OR {dialect.ImageHasTag(matchingTags)})");
         var tenant = filter.Sql;
-        if (scan) filter.PageSql = tenant + " AND " + Matches(dialect.InTagsFoundOnce(matchingTags), " LIMIT 1 OFFSET 0");
+        if (scan) filter.PageSql = tenant + " AND " + Matches(dialect.InTagsFoundOnce(matchingTags), " LIMIT 1 OFFSET 0",
+                                                            $"(SELECT EXISTS ({matchingTags})) AND ");
         if (shortTerm)
         {
             filter.Sql += " AND " + matchesByRow;

@@ -189,7 +189,8 @@ public sealed class PostgresDialect : SqlDialect
 
     /// <summary>
     /// An ARRAY of an uncorrelated subquery is an InitPlan, computed once per statement; `IN (subquery)` inside a
-    /// correlated EXISTS re-ran the tag lookup for every probe. An empty array ends the probe before the index is read.
+    /// correlated EXISTS re-ran the tag lookup for every probe. An empty array does not keep a generic plan from reading
+    /// the index (it tests the array in the probe's filter): the page guards the probe instead (ContactQueries.AddSearch).
     /// </summary>
     public override string InTagsFoundOnce(string tagIds) => $"= ANY(ARRAY({tagIds}))";
 

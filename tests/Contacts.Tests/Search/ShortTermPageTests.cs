@@ -45,6 +45,40 @@ public sealed class ShortTermPageTests : OwnPostgresDatabase
     }
 
     /// <summary>
+    /// A rare short term that no tag name matches: the page walks the company in id order past thousands of contacts
+    /// that fail the text test, and none of them is probed for a tag (whether any tag matches is known once per
+    /// statement). Every contact carries a tag, so each probe would read a contact_tag entry.
+    /// </summary>
+    [SkippableFact]
+    public async Task AWalkedRowIsNotProbedForTagsWhenNoTagMatches()
+    {
+        var data = new TestData(Database);
+        var company = await data.CompanyAsync();
+        var sales = await data.TagAsync(company.Id, "Sales");
+        await ExecuteAsync($"""
+            INSERT INTO contact (company_id, first_name, last_name, created_at, updated_at)
+            SELECT {company.Id}, CASE WHEN i > 19990 THEN 'Дарья' ELSE 'Bob' END, 'Filler' || i, now(), now() FROM generate_series(1, 20000) i;
+            INSERT INTO contact_tag (company_id, contact_id, tag_id) SELECT {company.Id}, id, {sales} FROM contact WHERE company_id = {company.Id};
+            """);
+        await ExecuteAsync("VACUUM ANALYZE contact");
+        await ExecuteAsync("VACUUM ANALYZE contact_tag");
+        var horizon = await ScalarAsync($"SELECT max(seq) FROM contact_change_txn WHERE company_id = {company.Id}");
+
+        var before = await TagEntriesReadAsync();
+        var name = "noprobe_" + Guid.NewGuid().ToString("N")[..8];
+        await using (var app = await TestApp.StartAsync(Database, $"--ConnectionStrings:Contacts={Database.ConnectionString};Application Name={name}"))
+        {
+            app.Services.GetRequiredService<ContactsDatabase>().SearchTotals.Set(company.Id, "да", new SearchTotals.Entry(horizon, 10, 20000));
+            using var client = app.ClientWithKey(company.Key);
+            Assert.Equal(10, await CachedTotalTests.TotalAsync(client, "Да"));
+        }
+        await ServerStatistics.WaitForSessionsToEndAsync(Database.ConnectionString, name);
+        var read = await TagEntriesReadAsync() - before;
+        // The page's ten contacts' tags (its own join), not one entry per walked contact (19,990).
+        Assert.True(read < 100, $"the page read {read} contact_tag entries");
+    }
+
+    /// <summary>
     /// Where the planner does hash when it may: a short term with a date filter is planned for its values (custom
     /// plans), a quarter of the rows fail the text test and every contact carries a matching tag, as on the 250k company
     /// where the page then took 1.27 s. The plans the server ran (auto_explain) show the page's probe per row.
