@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark in one command:  bench/run.sh small|medium|large|xlarge [--sqlite] [--smoke] [--label NAME] [--duration SECONDS]
-#                                 [--skip-alone] [--keep-db | --reuse-db] [--replicas N] [--scenarios a,b,...] [--writes 1,5,50]
+#                                 [--skip-alone] [--keep-db | --reuse-db] [--replicas N] [--scenarios a,b,...] [--writes 1,5,50,5i]
 # Generates the data (once, bench/data/), starts a throwaway PostgreSQL (or an SQLite file), loads the data with the
 # import commands' code on one connection pool (contacts-bench load), runs the service in Release on loopback, drives each scenario with wrk (16 connections), captures
 # the SQL the service sent per scenario and replays it with pgbench at the same concurrency (the ceiling), measures the
@@ -12,9 +12,9 @@
 # per node how many statements it ran and their mean time (pg_stat_statements), and skips the pgbench ceiling.
 # --scenarios a,b (or --only a,b): only these scenarios (names as in the report's raw folder: contact-by-id, page-100,
 # page-100-gzip, ...); the feed walk, the pgbench ceiling and the "alone" step run only when named (changes-walk,
-# small-search). --writes 1,5,50: after the scenarios, each again per rate while another application updates random
-# contacts of the big company at that rate (plus one 10,000-row import at the second rate); a table of every
-# scenario's req/s and p99 per rate is added to the report.
+# small-search). --writes 1,5,50,5i: after the scenarios, each again per rate while another application updates random
+# contacts of the big company at that rate (a rate ending in i adds one 10,000-row import into it, started in the
+# first scenario); a table of every scenario's req/s and p99 per rate is added to the report.
 # Needs root (or the postgres user) for PostgreSQL; installs wrk from Debian if missing.
 set -euo pipefail
 
@@ -244,8 +244,9 @@ for s in $scenarios; do if [ "$s" = $noisy ]; then run_noisy "$tmp/requests/$s.t
 load_after=$(cut -d" " -f1-3 /proc/loadavg)
 if [ -n "$writes" ]; then
   # Search under writes (issue 19): each rate is another application's single-row updates to random contacts of the
-  # big company (pgbench -R, one connection, as the owner), running through every scenario; at the second rate one
-  # 10,000-row import into the big company starts a few seconds into the first scenario.
+  # big company (pgbench -R, one connection, as the owner), running through every scenario; a rate written with an
+  # "i" (5i) adds one 10,000-row import into the big company, started a few seconds into the first scenario, so that
+  # the plain rates measure the updates alone.
   # (SQLite: a Python writer with the same statement, each update its own transaction, waiting up to 5 s for the lock.)
   biggest="SELECT company_id, min(id), max(id) FROM contact GROUP BY company_id ORDER BY count(*) DESC LIMIT 1"
   if [ $provider = postgres ]; then
@@ -263,11 +264,12 @@ with open(sys.argv[1], "w", encoding="utf-8") as f:
     for n in range(10_000):
         f.write(f'{{"first_name":"Mid{n}","last_name":"Import","email":"mid{n}@import.test","phone_number":"+1 555 {n:07d}","tags":["imported"]}}\n')
 PY
-  rates=$(echo "$writes" | tr ',' ' '); first_rate=1
+  rates=$(echo "$writes" | tr ',' ' ')
   for w in $rates; do
-    log "writer: $w updates/s to company $big"
+    rate=${w%i}; with_import=0; [ "$rate" != "$w" ] && with_import=1
+    log "writer: $rate updates/s to company $big$([ $with_import = 1 ] && echo ', and a 10,000-row import')"
     if [ $provider = postgres ]; then
-      pgbench -h 127.0.0.1 -p "$port" -U postgres -n -c 1 -R "$w" -T 86400 -f "$tmp/writer.sql" contacts >"$run/writer-$w.txt" 2>&1 &
+      pgbench -h 127.0.0.1 -p "$port" -U postgres -n -c 1 -R "$rate" -T 86400 -f "$tmp/writer.sql" contacts >"$run/writer-$w.txt" 2>&1 &
     else
       python3 - "$tmp/contacts.db" "$w" "$big" "$lo" "$hi" >"$run/writer-$w.txt" 2>&1 <<'PY' &
 import random, sqlite3, sys, time
@@ -284,16 +286,15 @@ PY
     writer_pid=$!
     import_pid=""
     for s in $scenarios; do
-      if [ "$first_rate" = 2 ]; then
+      if [ "$with_import" = 1 ]; then
         ( sleep $((warmup + duration / 3)); "${contacts[@]}" import --provider $provider --connection-string "$connection" --company "$big" \
             "$tmp/import-10k.jsonl" >"$run/import-mid-run.txt" 2>&1 ) &
-        import_pid=$!; first_rate=3
+        import_pid=$!; with_import=0
       fi
       run_wrk "$tmp/requests/$s.tsv" "$s-w$w"
     done
     [ -n "$import_pid" ] && wait "$import_pid"
     kill "$writer_pid" 2>/dev/null; wait "$writer_pid" 2>/dev/null || true
-    [ "$first_rate" = 1 ] && first_rate=2
   done
   python3 - "$run" "$rates" $scenarios >"$run/writes.md" <<'PY'
 import json, sys
@@ -307,9 +308,10 @@ def cell(name):
     err = f", {j['errors']} errors" if j["errors"] else ""
     return f"{rps:,.0f} req/s, p99 {j['p99'] / 1000:,.1f} ms{err}"
 print("## Search while another application writes to the big company\n")
-print("Single-row updates a second to random contacts of the big company (one connection: pgbench -R on PostgreSQL, a Python writer on SQLite); at "
-      f"{rates[1] if len(rates) > 1 else rates[0]}/s a 10,000-row import into it starts in the first scenario.\n")
-print("| scenario | no writes | " + " | ".join(f"{r} writes/s" for r in rates) + " |")
+print("Single-row updates a second to random contacts of the big company (one connection: pgbench -R on PostgreSQL, a Python writer on SQLite); "
+      "in a column marked \"+ import\", a 10,000-row import into it also starts a few seconds into the first scenario.\n")
+label = lambda r: f"{r[:-1]} writes/s + import" if r.endswith("i") else f"{r} writes/s"
+print("| scenario | no writes | " + " | ".join(label(r) for r in rates) + " |")
 print("|---|---:|" + "---:|" * len(rates))
 for s in scenarios:
     print(f"| {s} | {cell(s)} | " + " | ".join(cell(f"{s}-w{r}") for r in rates) + " |")
