@@ -50,7 +50,6 @@ if [ -z "$duration" ]; then
 fi
 warmup=$(( duration < 5 ? 1 : 5 ))
 
-[ -n "${only:-}" ] && alone=0
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 log() { echo "[bench $(date -u +%H:%M:%S)] $*" >&2; }
