@@ -15,7 +15,7 @@ internal abstract class ImportWriter(SqlDialect dialect, DbConnection connection
     protected SqlDialect Dialect { get; } = dialect;
     protected long CompanyId { get; } = companyId;
 
-    protected DbCommand Command(string sql) => Dialect.Command(connection, sql, transaction);
+    protected virtual DbCommand Command(string sql) => Dialect.Command(connection, sql, transaction);
 
     /// <summary>Makes sure ids generated from now on are above every id already in the database.</summary>
     public abstract Task StartAsync(CancellationToken ct);
