@@ -270,7 +270,7 @@ PY
     if [ $provider = postgres ]; then
       pgbench -h 127.0.0.1 -p "$port" -U postgres -n -c 1 -R "$rate" -T 86400 -f "$tmp/writer.sql" contacts >"$run/writer-$w.txt" 2>&1 &
     else
-      python3 - "$tmp/contacts.db" "$w" "$big" "$lo" "$hi" >"$run/writer-$w.txt" 2>&1 <<'PY' &
+      python3 - "$tmp/contacts.db" "$rate" "$big" "$lo" "$hi" >"$run/writer-$w.txt" 2>&1 <<'PY' &
 import random, sqlite3, sys, time
 db, rate, big, lo, hi = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 c = sqlite3.connect(db, timeout=5, isolation_level=None)
@@ -293,7 +293,7 @@ PY
       run_wrk "$tmp/requests/$s.tsv" "$s-w$w"
     done
     [ -n "$import_pid" ] && wait "$import_pid"
-    kill "$writer_pid" 2>/dev/null; wait "$writer_pid" 2>/dev/null || true
+    kill "$writer_pid" 2>/dev/null || true; wait "$writer_pid" 2>/dev/null || true
   done
   python3 - "$run" "$rates" $scenarios >"$run/writes.md" <<'PY'
 import json, sys

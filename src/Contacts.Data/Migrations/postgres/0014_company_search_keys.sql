@@ -9,9 +9,10 @@
 -- windows of every text that contains it, so `keys(row) @> keys(term)` keeps every match, and only the company's own
 -- candidates (a hash collision only adds a candidate, which the LIKE that follows removes). The same `lewandowska`:
 -- 152 entries, 152 heap pages, 0.56 ms; the phone term 0.57 ms. Cost: a bigger index than the two it replaces (470 MB
--- against 236 MB on the 1M-contact benchmark, where each company's keys have posting lists of their own) and about
--- 12 µs more per contact written (the windows are cut in SQL). The build reads every contact once: about 85 s per
--- million contacts (docs/search-performance.md, "Per-company keys").
+-- against 236 MB on the 1M-contact benchmark, where each company's keys have posting lists of their own) and slower
+-- writes (the import of 1M contacts 89 → 114 s, single-row updates 14 % fewer a second: bench/write-cost.sh), most of
+-- it GIN merging many more distinct keys than shared trigrams. This migration computes every contact's keys once:
+-- about 85 s per million contacts (docs/search-performance.md, "Per-company search keys").
 CREATE FUNCTION contacts_search_keys(p_company bigint, p_text text, p_digits text) RETURNS bigint[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
