@@ -69,8 +69,8 @@ internal sealed class PostgresImportWriter(SqlDialect dialect, NpgsqlConnection 
 
     /// <summary>
     /// An import is an operator's command, like a migration: its statements run to their end, not to
-    /// Database:CommandTimeoutSeconds (the API's bound per statement), and Ctrl-C stops it (rolled back, nothing
-    /// half-written). A batch of 2,000 contacts may wait on the search keys' index (migration 0014) merging its pending
+    /// Database:CommandTimeoutSeconds (the API's bound per statement); a stopped or failed import is rolled back (one
+    /// transaction). A batch of 2,000 contacts may wait on the search keys' index (migration 0014) merging its pending
     /// entries for longer than the API's 10 s on a loaded machine: the benchmark's 1M-contact load stopped there once.
     /// (SQLite's CommandTimeout is its wait for the file's lock, which stays.)
     /// </summary>
