@@ -39,15 +39,7 @@ internal sealed class PostgresImportWriter(SqlDialect dialect, NpgsqlConnection 
         await bump.ExecuteScalarAsync(ct);
     }
 
-    public override async Task<long> InsertTagAsync(string name, string folded, string? color, DateTime now, CancellationToken ct)
-    {
-        await using var insert = Command("INSERT INTO tag (company_id, name, color, created_at) VALUES (@company, @name, @color, @now) RETURNING id");
-        ContactsDatabase.AddParameter(insert, "@company", CompanyId);
-        ContactsDatabase.AddParameter(insert, "@name", name);
-        ContactsDatabase.AddParameter(insert, "@color", color);
-        ContactsDatabase.AddParameter(insert, "@now", Dialect.TimestampValue(now));
-        return ToLong(await insert.ExecuteScalarAsync(ct));
-    }
+    protected override bool WritesFoldedColumns => false;
 
     public override async Task UpdateContactAsync(ContactRow row, CancellationToken ct)
     {

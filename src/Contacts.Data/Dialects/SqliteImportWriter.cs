@@ -30,16 +30,7 @@ internal sealed class SqliteImportWriter(SqlDialect dialect, DbConnection connec
         return Task.CompletedTask;
     }
 
-    public override async Task<long> InsertTagAsync(string name, string folded, string? color, DateTime now, CancellationToken ct)
-    {
-        await using var insert = Command("INSERT INTO tag (company_id, name, color, created_at, name_folded) VALUES (@company, @name, @color, @now, @folded) RETURNING id");
-        ContactsDatabase.AddParameter(insert, "@company", CompanyId);
-        ContactsDatabase.AddParameter(insert, "@name", name);
-        ContactsDatabase.AddParameter(insert, "@color", color);
-        ContactsDatabase.AddParameter(insert, "@now", Dialect.TimestampValue(now));
-        ContactsDatabase.AddParameter(insert, "@folded", folded);
-        return ToLong(await insert.ExecuteScalarAsync(ct));
-    }
+    protected override bool WritesFoldedColumns => true;
 
     public override async Task UpdateContactAsync(ContactRow row, CancellationToken ct)
     {

@@ -73,8 +73,24 @@ internal abstract class ImportWriter(SqlDialect dialect, DbConnection connection
         await recolor.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// Whether this writer stores the folded search columns itself (SQLite: docs/schema.md) rather than the database
+    /// computing them (PostgreSQL's generated columns).
+    /// </summary>
+    protected abstract bool WritesFoldedColumns { get; }
+
     /// <summary>Creates a tag; returns its id.</summary>
-    public abstract Task<long> InsertTagAsync(string name, string folded, string? color, DateTime now, CancellationToken ct);
+    public async Task<long> InsertTagAsync(string name, string folded, string? color, DateTime now, CancellationToken ct)
+    {
+        var (column, value) = WritesFoldedColumns ? (", name_folded", ", @folded") : ("", "");
+        await using var insert = Command($"INSERT INTO tag (company_id, name, color, created_at{column}) VALUES (@company, @name, @color, @now{value}) RETURNING id");
+        ContactsDatabase.AddParameter(insert, "@company", CompanyId);
+        ContactsDatabase.AddParameter(insert, "@name", name);
+        ContactsDatabase.AddParameter(insert, "@color", color);
+        ContactsDatabase.AddParameter(insert, "@now", Dialect.TimestampValue(now));
+        if (WritesFoldedColumns) ContactsDatabase.AddParameter(insert, "@folded", folded);
+        return ToLong(await insert.ExecuteScalarAsync(ct));
+    }
 
     /// <summary>The current tag ids of the given contacts.</summary>
     public async Task<Dictionary<long, SortedSet<long>>> LoadContactTagsAsync(IReadOnlyList<long> contactIds, CancellationToken ct)

@@ -189,7 +189,7 @@ public abstract class CachedTotalTests(AppFixture fixture)
         var expected = new List<string>();
         for (var group = 0; group < 3; group++)
         {
-            await FillAsync(company.Id, 6_700);
+            await fixture.Data.FillAsync(company.Id, 6_700);
             expected.Add(Id(await fixture.Data.ContactAsync(company.Id, "Ewa", "Wójcik")));
             expected.Add(Id(await fixture.Data.ContactAsync(company.Id, "Jan", "Nowak", $"wojcik{group}@example.com")));
             expected.Add(Id(await fixture.Data.ContactAsync(company.Id, "Ola", "Lis", tags: [family])));
@@ -200,46 +200,21 @@ public abstract class CachedTotalTests(AppFixture fixture)
         var entry = Assert.NotNull(totals.Find(company.Id, "wojcik"));
         Assert.All(Enumerable.Range(0, 4), p => Assert.False(ContactQueries.ScansInIdOrder(new PageWindow(3, p * 3), entry)));
 
-        var pages = new List<string>();
-        for (var page = 1; page <= 4; page++)
-        {
-            using var response = await client.GetAsync(new Uri($"/api/v1/contacts?limit=3&page={page}&search=W%C3%B3jcik", UriKind.Relative));
-            response.EnsureSuccessStatusCode();
-            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-            Assert.Equal(9, json.RootElement.GetProperty("totalRecords").GetInt64());
-            pages.Add(string.Join(',', json.RootElement.GetProperty("data").EnumerateArray().Select(c => c.GetProperty("id").GetString())));
-        }
-        Assert.Equal([string.Join(',', expected[..3]), string.Join(',', expected[3..6]), string.Join(',', expected[6..]), ""], pages);
+        var pages = await PagesAsync(client, "W%C3%B3jcik", limit: 3);
+        Assert.All(pages, p => Assert.Equal(9, p.Total));
+        Assert.Equal([string.Join(',', expected[..3]), string.Join(',', expected[3..6]), string.Join(',', expected[6..]), ""],
+            pages.Select(p => string.Join(',', p.Ids)));
     }
 
     private static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Many contacts that match nothing the tests search for, with plain SQL.</summary>
-    private async Task FillAsync(long company, int count)
-    {
-        var db = fixture.Database.Db;
-        await using var connection = await db.Dialect.OpenAsOwnerAsync(default);
-        await using var command = db.Command(connection, db.Provider == DatabaseProvider.Postgres
-            ? $"""
-               INSERT INTO contact (company_id, first_name, last_name, created_at, updated_at)
-               SELECT @company, 'Filler', 'Person' || i, @at, @at FROM generate_series(1, {count}) i
-               """
-            : $"""
-               WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
-               INSERT INTO contact (company_id, first_name, last_name, created_at, updated_at, search_text)
-               SELECT @company, 'Filler', 'Person' || i, @at, @at, 'filler person' || i FROM n
-               """);
-        ContactsDatabase.AddParameter(command, "@company", company);
-        ContactsDatabase.AddParameter(command, "@at", db.TimestampValue(new DateTime(2025, 8, 1, 10, 0, 0, DateTimeKind.Utc)));
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<List<(List<string> Ids, long Total)>> PagesAsync(HttpClient client, string term)
+    /// <summary>Pages 1 to 4 of a search (the term as it goes in the query string): each page's ids and total.</summary>
+    private static async Task<List<(List<string> Ids, long Total)>> PagesAsync(HttpClient client, string term, int limit = 5)
     {
         var pages = new List<(List<string> Ids, long Total)>();
         for (var page = 1; page <= 4; page++)
         {
-            using var response = await client.GetAsync(new Uri($"/api/v1/contacts?limit=5&page={page}&search={term}", UriKind.Relative));
+            using var response = await client.GetAsync(new Uri($"/api/v1/contacts?limit={limit}&page={page}&search={term}", UriKind.Relative));
             response.EnsureSuccessStatusCode();
             using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
             pages.Add(([.. json.RootElement.GetProperty("data").EnumerateArray().Select(c => c.GetProperty("id").GetString()!)],

@@ -17,29 +17,9 @@ public sealed class ShortTermPageTests : OwnPostgresDatabase
     [SkippableFact]
     public async Task AShortTermsPageReadsNoTagEntriesWhenItsRowsMatchByText()
     {
-        var data = new TestData(Database);
-        var company = await data.CompanyAsync();
-        var nordic = await data.TagAsync(company.Id, "Nordic"); // matches `n` as well
-        await ExecuteAsync($"""
-            INSERT INTO contact (company_id, first_name, last_name, created_at, updated_at)
-            SELECT {company.Id}, 'Ann', 'Filler' || i, now(), now() FROM generate_series(1, 20000) i;
-            INSERT INTO contact_tag (company_id, contact_id, tag_id) SELECT {company.Id}, id, {nordic} FROM contact WHERE company_id = {company.Id};
-            """);
-        await ExecuteAsync("VACUUM ANALYZE contact");
-        await ExecuteAsync("VACUUM ANALYZE contact_tag");
-        var horizon = await ScalarAsync($"SELECT max(seq) FROM contact_change_txn WHERE company_id = {company.Id}");
-
-        var before = await TagEntriesReadAsync();
-        var name = "shortpage_" + Guid.NewGuid().ToString("N")[..8];
-        await using (var app = await TestApp.StartAsync(Database, $"--ConnectionStrings:Contacts={Database.ConnectionString};Application Name={name}"))
-        {
-            // The total as a first request would have cached it: this request validates it and runs the page alone.
-            app.Services.GetRequiredService<ContactsDatabase>().SearchTotals.Set(company.Id, "n", new SearchTotals.Entry(horizon, 20000, 20000));
-            using var client = app.ClientWithKey(company.Key);
-            Assert.Equal(20000, await CachedTotalTests.TotalAsync(client, "n"));
-        }
-        await ServerStatistics.WaitForSessionsToEndAsync(Database.ConnectionString, name);
-        var read = await TagEntriesReadAsync() - before;
+        // Every contact matches `n` by its name and carries "Nordic", which matches `n` as well.
+        var company = await TaggedCompanyAsync("Nordic", "'Ann'");
+        var read = await TagEntriesReadBySearchAsync(company, "n", "n", 20000);
         // The page's ten contacts carry ten tags (read by the page's own join); hashing first would read all 20,000.
         Assert.True(read < 100, $"the page read {read} contact_tag entries");
     }
@@ -52,30 +32,45 @@ public sealed class ShortTermPageTests : OwnPostgresDatabase
     [SkippableFact]
     public async Task AWalkedRowIsNotProbedForTagsWhenNoTagMatches()
     {
+        var company = await TaggedCompanyAsync("Sales", "CASE WHEN i > 19990 THEN 'Дарья' ELSE 'Bob' END");
+        var read = await TagEntriesReadBySearchAsync(company, "Да", "да", 10);
+        // The page's ten contacts' tags (its own join), not one entry per walked contact (19,990).
+        Assert.True(read < 100, $"the page read {read} contact_tag entries");
+    }
+
+    /// <summary>A company of 20,000 contacts named by <paramref name="firstName"/> (SQL over i), each carrying one tag.</summary>
+    private async Task<TestCompany> TaggedCompanyAsync(string tag, string firstName)
+    {
         var data = new TestData(Database);
         var company = await data.CompanyAsync();
-        var sales = await data.TagAsync(company.Id, "Sales");
+        var tagId = await data.TagAsync(company.Id, tag);
         await ExecuteAsync($"""
             INSERT INTO contact (company_id, first_name, last_name, created_at, updated_at)
-            SELECT {company.Id}, CASE WHEN i > 19990 THEN 'Дарья' ELSE 'Bob' END, 'Filler' || i, now(), now() FROM generate_series(1, 20000) i;
-            INSERT INTO contact_tag (company_id, contact_id, tag_id) SELECT {company.Id}, id, {sales} FROM contact WHERE company_id = {company.Id};
+            SELECT {company.Id}, {firstName}, 'Filler' || i, now(), now() FROM generate_series(1, 20000) i;
+            INSERT INTO contact_tag (company_id, contact_id, tag_id) SELECT {company.Id}, id, {tagId} FROM contact WHERE company_id = {company.Id};
             """);
         await ExecuteAsync("VACUUM ANALYZE contact");
         await ExecuteAsync("VACUUM ANALYZE contact_tag");
-        var horizon = await ScalarAsync($"SELECT max(seq) FROM contact_change_txn WHERE company_id = {company.Id}");
+        return company;
+    }
 
+    /// <summary>
+    /// One search request whose total is already cached under its folded term, as a first request would have cached it
+    /// (so the request validates it and runs the page alone), and the contact_tag entries the server read for it.
+    /// </summary>
+    private async Task<long> TagEntriesReadBySearchAsync(TestCompany company, string term, string folded, long total)
+    {
+        var horizon = await ScalarAsync($"SELECT max(seq) FROM contact_change_txn WHERE company_id = {company.Id}");
         var before = await TagEntriesReadAsync();
-        var name = "noprobe_" + Guid.NewGuid().ToString("N")[..8];
+        var name = "shortpage_" + Guid.NewGuid().ToString("N")[..8];
         await using (var app = await TestApp.StartAsync(Database, $"--ConnectionStrings:Contacts={Database.ConnectionString};Application Name={name}"))
         {
-            app.Services.GetRequiredService<ContactsDatabase>().SearchTotals.Set(company.Id, "да", new SearchTotals.Entry(horizon, 10, 20000));
+            app.Services.GetRequiredService<ContactsDatabase>().SearchTotals.Set(company.Id, folded, new SearchTotals.Entry(horizon, total, 20000));
             using var client = app.ClientWithKey(company.Key);
-            Assert.Equal(10, await CachedTotalTests.TotalAsync(client, "Да"));
+            Assert.Equal(total, await CachedTotalTests.TotalAsync(client, term));
         }
         await ServerStatistics.WaitForSessionsToEndAsync(Database.ConnectionString, name);
-        var read = await TagEntriesReadAsync() - before;
-        // The page's ten contacts' tags (its own join), not one entry per walked contact (19,990).
-        Assert.True(read < 100, $"the page read {read} contact_tag entries");
+        return await TagEntriesReadAsync() - before;
     }
 
     /// <summary>

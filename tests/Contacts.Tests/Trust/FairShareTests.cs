@@ -26,7 +26,7 @@ public abstract class FairShareTests(AppFixture fixture, ITestOutputHelper outpu
     public async Task ACompanysRequestIsServedPromptlyWhileAnotherFloodsTheApiWithHeavyPages()
     {
         var big = await fixture.Data.CompanyAsync();
-        await FillAsync(big.Id, BigCompanyContacts);
+        await fixture.Data.FillAsync(big.Id, BigCompanyContacts);
         var victim = await fixture.Data.CompanyAsync();
         await fixture.Data.ContactAsync(victim.Id, "Vic", "Tim");
         await using var app = await TestApp.StartAsync(fixture.Database, "--RateLimits:Enabled=false");
@@ -111,26 +111,6 @@ public abstract class FairShareTests(AppFixture fixture, ITestOutputHelper outpu
     }
 
     private static TimeSpan Median(IReadOnlyCollection<TimeSpan> times) => times.Order().ElementAt(times.Count / 2);
-
-    /// <summary>Many contacts at once, with plain SQL (TestData's one-by-one insert would take minutes).</summary>
-    private async Task FillAsync(long company, int count)
-    {
-        var db = fixture.Database.Db;
-        await using var connection = await db.OpenAsOwnerAsync();
-        await using var command = db.Command(connection, db.Provider == DatabaseProvider.Postgres
-            ? $"""
-               INSERT INTO contact (company_id, first_name, last_name, email, created_at, updated_at)
-               SELECT @company, 'Ann', 'Filler' || i, 'ann' || i || '@x.test', @at, @at FROM generate_series(1, {count}) i
-               """
-            : $"""
-               WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
-               INSERT INTO contact (company_id, first_name, last_name, email, created_at, updated_at, search_text)
-               SELECT @company, 'Ann', 'Filler' || i, 'ann' || i || '@x.test', @at, @at, 'ann filler' || i || ' ann' || i || '@x.test' FROM n
-               """);
-        ContactsDatabase.AddParameter(command, "@company", company);
-        ContactsDatabase.AddParameter(command, "@at", db.TimestampValue(new DateTime(2025, 8, 1, 10, 0, 0, DateTimeKind.Utc)));
-        await command.ExecuteNonQueryAsync();
-    }
 }
 
 public sealed class SqliteFairShareTests(SqliteAppFixture fixture, ITestOutputHelper output)
